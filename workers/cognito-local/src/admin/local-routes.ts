@@ -1,0 +1,61 @@
+import { Hono } from "hono";
+import type { PoolServices } from "../pool-services";
+import type { RuntimeSettings } from "../store/records";
+
+const SETTING_NAMES = ["appClientQuota", "rateLimitPerSecond", "clockOffsetMs"] as const;
+
+/**
+ * Test hooks that Cognito does not have, under `/_local`: change the app-client quota, the rate
+ * limit and the clock at run time, and rotate the signing keys.
+ */
+export function localRoutes(pool: PoolServices): Hono {
+  const app = new Hono();
+
+  app.get("/settings", (c) => c.json(pool.runtime()));
+
+  app.post("/settings", async (c) => {
+    const body: unknown = await c.req.json().catch(() => undefined);
+    if (typeof body !== "object" || body === null || Array.isArray(body)) {
+      return c.json(
+        { error: "invalid_request", error_description: "The body must be a JSON object" },
+        400,
+      );
+    }
+    const next: RuntimeSettings = { ...pool.runtime() };
+    for (const [name, value] of Object.entries(body)) {
+      if (!(SETTING_NAMES as readonly string[]).includes(name)) {
+        return c.json(
+          { error: "invalid_request", error_description: `Unknown setting "${name}"` },
+          400,
+        );
+      }
+      const valid = Number.isInteger(value) && (name === "clockOffsetMs" || (value as number) >= 0);
+      if (!valid) {
+        return c.json(
+          {
+            error: "invalid_request",
+            error_description: `"${name}" must be a whole number${name === "clockOffsetMs" ? "" : " ≥ 0"}`,
+          },
+          400,
+        );
+      }
+      next[name as keyof RuntimeSettings] = value as number;
+    }
+    pool.store.putSettings(next);
+    return c.json(next);
+  });
+
+  app.post("/keys/rotate", async (c) => {
+    const body: unknown = await c.req.json().catch(() => ({}));
+    const dropOld =
+      typeof body === "object" && body !== null && "dropOld" in body && body.dropOld === true;
+    const keys = await pool.keys.rotate({ dropOld });
+    return c.json({
+      access: keys.access.kid,
+      id: keys.id.kid,
+      retired: keys.retired.map((k) => k.kid),
+    });
+  });
+
+  return app;
+}
