@@ -476,4 +476,31 @@ describe("users made through the IdP API can sign in", () => {
       /login answered 400/,
     );
   });
+
+  it("refuses the refresh token of a deleted user to a new user of the same name", async () => {
+    const username = `again-${crypto.randomUUID().slice(0, 8)}`;
+    const make = async () => {
+      await idp("AdminCreateUser", {
+        UserPoolId: POOL_ID,
+        Username: username,
+        MessageAction: "SUPPRESS",
+      });
+      await idp("AdminSetUserPassword", {
+        UserPoolId: POOL_ID,
+        Username: username,
+        Password: "An0ther-Passw0rd!",
+        Permanent: true,
+      });
+    };
+    await make();
+    const { body } = await redeem(await signIn({ username, password: "An0ther-Passw0rd!" }));
+    await idp("AdminDeleteUser", { UserPoolId: POOL_ID, Username: username });
+    await make();
+    const refreshed = await tokenRequest({
+      grant_type: "refresh_token",
+      refresh_token: String(body.refresh_token),
+    });
+    expect(refreshed.response.status).toBe(400);
+    expect(refreshed.body.error).toBe("invalid_grant");
+  });
 });

@@ -232,6 +232,7 @@ async function signIn(c: Context, pool: PoolServices, request: AuthorizeRequest,
   const session = randomToken();
   pool.store.putSession(await sha256(session), {
     username: user.username,
+    sub: user.sub,
     authTime,
     expiresAt: pool.now() + SESSION_LIFETIME_SECONDS * 1000,
   });
@@ -246,7 +247,7 @@ async function currentSession(c: Context, pool: PoolServices) {
   const session = pool.store.getSession(await sha256(token));
   if (session === undefined || session.expiresAt <= pool.now()) return undefined;
   const user = pool.store.getUser(session.username);
-  if (user === undefined || !user.enabled || user.status !== "CONFIRMED") return undefined;
+  if (user?.sub !== session.sub || !user.enabled || user.status !== "CONFIRMED") return undefined;
   return { user, authTime: session.authTime };
 }
 
@@ -273,6 +274,7 @@ async function redirectWithCode(
     nonce: request.nonce,
     resource: request.resource,
     username: user.username,
+    sub: user.sub,
     authTime,
     expiresAt: pool.now() + CODE_LIFETIME_MS,
   });

@@ -95,8 +95,9 @@ async function redeemCode(pool: PoolServices, client: UserPoolClient, form: URLS
     }
   }
   const user = pool.store.getUser(record.username);
-  if (user === undefined || !user.enabled)
+  if (user?.sub !== record.sub || !user.enabled) {
     throw new OAuthError("invalid_grant", "The user no longer exists");
+  }
   const originJti = crypto.randomUUID();
   const tokens = await issueTokens(pool, {
     client,
@@ -110,6 +111,7 @@ async function redeemCode(pool: PoolServices, client: UserPoolClient, form: URLS
   const refreshToken = await saveRefreshToken(pool, {
     clientId: client.ClientId,
     username: user.username,
+    sub: user.sub,
     scopes: record.scopes,
     resource: record.resource,
     authTime: record.authTime,
@@ -134,8 +136,9 @@ async function refresh(pool: PoolServices, client: UserPoolClient, form: URLSear
   if (record.clientId !== client.ClientId)
     throw new OAuthError("invalid_grant", "Invalid Refresh Token");
   const user = pool.store.getUser(record.username);
-  if (user === undefined || !user.enabled)
+  if (user?.sub !== record.sub || !user.enabled) {
     throw new OAuthError("invalid_grant", "User does not exist.");
+  }
   const tokens = await issueTokens(pool, {
     client,
     user,

@@ -68,6 +68,8 @@ export interface CodeRecord {
   /** RFC 8707 resource, which becomes the access token's `aud`. */
   resource: string | null;
   username: string;
+  /** The user's `sub`: a user deleted and made again under the same name is someone else. */
+  sub: string;
   /** Epoch seconds of the sign-in. */
   authTime: number;
   /** Epoch milliseconds. */
@@ -78,6 +80,8 @@ export interface CodeRecord {
 export interface RefreshRecord {
   clientId: string;
   username: string;
+  /** The user's `sub`: a user deleted and made again under the same name is someone else. */
+  sub: string;
   scopes: string[];
   resource: string | null;
   authTime: number;
@@ -89,6 +93,8 @@ export interface RefreshRecord {
 /** A managed-login session on the stand-in's domain (Cognito's own cookie). */
 export interface SessionRecord {
   username: string;
+  /** The user's `sub`: a user deleted and made again under the same name is someone else. */
+  sub: string;
   authTime: number;
   expiresAt: number;
 }
