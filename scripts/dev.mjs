@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run dev`: starts every worker under workers/ with `wrangler dev` on its fixed port
-// (cognito-local first), prefixes each line of output with the worker's name, prints what the
+// (cognito-local first), keeps their local state together in .wrangler/state, prefixes each line of output with the worker's name, prints what the
 // Cognito stand-in serves once it is up, and stops them all on Ctrl-C.
 import { spawn } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
@@ -17,6 +17,7 @@ const wranglerBin = require.resolve("wrangler/bin/wrangler.js");
 const ORDER = ["cognito-local", "dcr", "mcp-rs", "client"];
 const COLORS = [36, 35, 33, 32, 34, 31];
 const STOP_GRACE_MS = 5000;
+const STATE_DIR = join(root, ".wrangler", "state");
 const READY_TIMEOUT_MS = 60_000;
 
 const workers = readdirSync(join(root, "workers"))
@@ -29,7 +30,9 @@ const color = (i, text) =>
 let stopping = false;
 const children = workers.map((name, i) => {
   const prefix = color(i, `[${name.padEnd(width)}]`);
-  const child = spawn(process.execPath, [wranglerBin, "dev", "--log-level", "info"], {
+  // One state folder for all, so that workers binding the same KV namespace share it, as deployed.
+  const args = [wranglerBin, "dev", "--log-level", "info", "--persist-to", STATE_DIR];
+  const child = spawn(process.execPath, args, {
     cwd: join(root, "workers", name),
     env: {
       ...process.env,
