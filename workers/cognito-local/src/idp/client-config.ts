@@ -187,31 +187,10 @@ export function randomAlphanumeric(length: number): string {
 }
 
 /** The members of a Create or Update request, once read. */
-interface ClientRequest {
-  UserPoolId: string;
-  ClientName?: string;
-  GenerateSecret?: boolean;
-  ClientSecret?: string;
-  RefreshTokenValidity?: number;
-  AccessTokenValidity?: number;
-  IdTokenValidity?: number;
-  TokenValidityUnits?: Partial<Record<keyof typeof VALIDITY_RULES, TimeUnit>>;
-  ReadAttributes?: string[];
-  WriteAttributes?: string[];
-  ExplicitAuthFlows?: string[];
-  SupportedIdentityProviders?: string[];
-  CallbackURLs?: string[];
-  LogoutURLs?: string[];
-  DefaultRedirectURI?: string;
-  AllowedOAuthFlows?: OAuthFlow[];
-  AllowedOAuthScopes?: string[];
-  AllowedOAuthFlowsUserPoolClient?: boolean;
-  PreventUserExistenceErrors?: "LEGACY" | "ENABLED";
-  EnableTokenRevocation?: boolean;
-  EnablePropagateAdditionalUserContextData?: boolean;
-  AuthSessionValidity?: number;
-  RefreshTokenRotation?: { Feature: "ENABLED" | "DISABLED"; RetryGracePeriodSeconds?: number };
-}
+/** CreateUserPoolClient's input: the client's fields less those Cognito sets itself. */
+type ClientRequest = Partial<
+  Omit<UserPoolClient, "UserPoolId" | "ClientId" | "CreationDate" | "LastModifiedDate">
+> & { UserPoolId: string; GenerateSecret?: boolean };
 
 function readClientRequest(
   input: Record<string, unknown>,
