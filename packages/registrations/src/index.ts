@@ -23,3 +23,22 @@ export interface ClientRevocation {
 export function revokedClientKey(clientId: string): string {
   return `revoked-client:${clientId}`;
 }
+
+/**
+ * When a client was last seen using a token, written by workers/mcp-rs at most once per
+ * {@link CLIENT_SEEN_WRITE_INTERVAL_SECONDS} per client (as the value and as KV list metadata), and
+ * read by workers/dcr's stale-client cleanup.
+ */
+export interface ClientSeen {
+  clientId: string;
+  /** Epoch seconds. */
+  seenAt: number;
+}
+
+/** The least time between two writes of one client's {@link ClientSeen} marker. */
+export const CLIENT_SEEN_WRITE_INTERVAL_SECONDS = 24 * 60 * 60;
+
+/** Key of a client's last-use marker: `client-seen:<clientId>`. */
+export function clientSeenKey(clientId: string): string {
+  return `client-seen:${clientId}`;
+}

@@ -1,3 +1,4 @@
+import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { unstable_readConfig, unstable_startWorker } from "wrangler";
 
@@ -6,24 +7,74 @@ const CONFIG = fileURLToPath(new URL("../wrangler.toml", import.meta.url));
 /** The stand-in's local values, read from its wrangler.toml as `npm run dev` uses them. */
 export const standInVars = unstable_readConfig({ config: CONFIG }).vars as Record<string, string>;
 
-/** Options of {@link startStandIn}. */
-export interface StartStandInOptions {
+/** Options of {@link startLocalWorker}. */
+export interface StartLocalWorkerOptions {
   /** Folder to keep state in across starts; none (in memory) when absent. */
   persistTo?: string;
+  /** Loopback port; a free one when absent. */
+  port?: number;
+  /** Variables that replace the wrangler.toml `[vars]` of the same name. */
+  vars?: Record<string, string>;
+  /** Serve `/__scheduled` to trigger the cron handler, as `wrangler dev --test-scheduled`. */
+  testScheduled?: boolean;
 }
 
-/** Starts cognito-local with wrangler on a free loopback port; `dispose()` stops it. */
-export async function startStandIn(options: StartStandInOptions = {}) {
+/** Starts any worker of this repository with wrangler on 127.0.0.1; `dispose()` stops it. */
+export async function startLocalWorker(config: string, options: StartLocalWorkerOptions = {}) {
   const worker = await unstable_startWorker({
-    config: CONFIG,
+    config,
+    bindings: Object.fromEntries(
+      Object.entries(options.vars ?? {}).map(([name, value]) => [
+        name,
+        { type: "plain_text" as const, value },
+      ]),
+    ),
     dev: {
-      server: { hostname: "127.0.0.1", port: 0 },
+      server: { hostname: "127.0.0.1", port: options.port ?? 0 },
       inspector: false,
       persist: options.persistTo ?? false,
       watch: false,
       logLevel: "warn",
+      testScheduled: options.testScheduled ?? false,
     },
   });
   const url = await worker.url;
   return { url: url.toString(), origin: url.origin, dispose: () => worker.dispose() };
+}
+
+/** Options of {@link startStandIn}. */
+export type StartStandInOptions = Omit<StartLocalWorkerOptions, "testScheduled">;
+
+/** Starts cognito-local with wrangler on a loopback port; `dispose()` stops it. */
+export function startStandIn(options: StartStandInOptions = {}) {
+  return startLocalWorker(CONFIG, options);
+}
+
+/**
+ * Starts cognito-local on a free loopback port that it also announces as its public origin, so
+ * that its discovery document, issuer and managed-login URLs point at where it really listens.
+ */
+export async function startStandInAtItsOrigin(options: Omit<StartStandInOptions, "port"> = {}) {
+  const port = await findFreePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const standIn = await startStandIn({
+    ...options,
+    port,
+    vars: { ...options.vars, PUBLIC_ORIGIN: origin },
+  });
+  return { ...standIn, issuer: `${origin}/${standInVars.USER_POOL_ID}` };
+}
+
+/** A TCP port free on 127.0.0.1 right now. */
+export function findFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
 }
