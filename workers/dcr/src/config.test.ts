@@ -1,0 +1,41 @@
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { compileRedirectPattern, loadSettings } from "./config";
+
+describe("configuration", () => {
+  it("reads the dev values", () => {
+    const settings = loadSettings(env);
+    expect(settings.issuer).toBe("http://localhost:3002");
+    expect(settings.policy.defaultScopes).toEqual(["openid", "mcp-api/read"]);
+    expect(settings.policy.allowClientCredentials).toBe(false);
+    expect(settings.initialAccessToken).toBeUndefined();
+  });
+
+  it("refuses default scopes outside the allowed ones", () => {
+    expect(() => loadSettings({ ...env, DEFAULT_SCOPES: "openid admin" })).toThrow(TypeError);
+  });
+
+  it("refuses a missing Cognito setting and a bad number", () => {
+    expect(() => loadSettings({ ...env, COGNITO_USER_POOL_ID: "" })).toThrow(
+      "configuration variable COGNITO_USER_POOL_ID must be set",
+    );
+    expect(() => loadSettings({ ...env, STALE_AFTER_DAYS: "-1" })).toThrow(TypeError);
+  });
+});
+
+describe("redirect allow patterns", () => {
+  it("`*` matches within one URL part only", () => {
+    const pattern = compileRedirectPattern("https://*.example.com/cb");
+    expect(pattern.test("https://app.example.com/cb")).toBe(true);
+    expect(pattern.test("https://evil.com/x.example.com/cb")).toBe(false);
+    expect(pattern.test("https://evil.com?.example.com/cb")).toBe(false);
+    expect(pattern.test("https://app.example.com/cb/more")).toBe(false);
+    expect(compileRedirectPattern("http://localhost:*/cb").test("http://localhost:1234/cb")).toBe(
+      true,
+    );
+  });
+
+  it("escapes regular-expression characters", () => {
+    expect(compileRedirectPattern("https://a.example/cb").test("https://aXexample/cb")).toBe(false);
+  });
+});

@@ -1,0 +1,103 @@
+/** The slice of `Env` that configures the facade. */
+export type ConfigEnv = Pick<
+  Env,
+  | "ISSUER"
+  | "COGNITO_ISSUER"
+  | "COGNITO_IDP_ENDPOINT"
+  | "COGNITO_REGION"
+  | "COGNITO_USER_POOL_ID"
+  | "COGNITO_ACCESS_KEY_ID"
+  | "COGNITO_SECRET_ACCESS_KEY"
+  | "ALLOWED_SCOPES"
+  | "DEFAULT_SCOPES"
+  | "ALLOW_CLIENT_CREDENTIALS"
+  | "REDIRECT_URI_ALLOW_PATTERNS"
+  | "DCR_INITIAL_ACCESS_TOKEN"
+  | "REGISTRATIONS_PER_SOURCE_PER_DAY"
+  | "STALE_AFTER_DAYS"
+>;
+
+/** Registration policy: what `POST /register` accepts. */
+export interface RegistrationPolicy {
+  allowedScopes: string[];
+  defaultScopes: string[];
+  allowClientCredentials: boolean;
+  redirectUriAllowPatterns: RegExp[];
+}
+
+/** Parsed configuration. */
+export interface Settings {
+  /** This worker's issuer; undefined means "the request's origin". */
+  issuer: string | undefined;
+  cognito: {
+    issuer: string;
+    endpoint: string;
+    region: string;
+    userPoolId: string;
+    accessKeyId: string;
+    secretAccessKey: string;
+  };
+  policy: RegistrationPolicy;
+  initialAccessToken: string | undefined;
+  registrationsPerSourcePerDay: number;
+  staleAfterDays: number;
+}
+
+function words(value: string | undefined): string[] {
+  return (value ?? "").split(/[\s,]+/).filter((word) => word !== "");
+}
+
+function required(env: ConfigEnv, name: keyof ConfigEnv): string {
+  const value = env[name];
+  if (typeof value !== "string" || value.trim() === "")
+    throw new TypeError(`configuration variable ${name} must be set`);
+  return value.trim();
+}
+
+function positiveInteger(env: ConfigEnv, name: keyof ConfigEnv, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0)
+    throw new TypeError(`configuration variable ${name} must be a non-negative integer`);
+  return value;
+}
+
+/** Turns an allow pattern into an anchored RegExp: `*` matches within one URL part. */
+export function compileRedirectPattern(pattern: string): RegExp {
+  const source = pattern
+    .split("*")
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+    .join("[^/?#@]*");
+  return new RegExp(`^${source}$`);
+}
+
+/** Reads and checks the configuration; a mistake is a TypeError (a 500, logged). */
+export function loadSettings(env: ConfigEnv): Settings {
+  const allowedScopes = words(env.ALLOWED_SCOPES);
+  const defaultScopes = words(env.DEFAULT_SCOPES || "openid mcp-api/read");
+  for (const scope of defaultScopes)
+    if (!allowedScopes.includes(scope))
+      throw new TypeError(`DEFAULT_SCOPES names ${scope}, which ALLOWED_SCOPES does not`);
+  const issuer = env.ISSUER?.trim() ? new URL(env.ISSUER).origin : undefined;
+  return {
+    issuer,
+    cognito: {
+      issuer: required(env, "COGNITO_ISSUER").replace(/\/+$/, ""),
+      endpoint: required(env, "COGNITO_IDP_ENDPOINT"),
+      region: required(env, "COGNITO_REGION"),
+      userPoolId: required(env, "COGNITO_USER_POOL_ID"),
+      accessKeyId: required(env, "COGNITO_ACCESS_KEY_ID"),
+      secretAccessKey: required(env, "COGNITO_SECRET_ACCESS_KEY"),
+    },
+    policy: {
+      allowedScopes,
+      defaultScopes,
+      allowClientCredentials: env.ALLOW_CLIENT_CREDENTIALS?.trim() === "true",
+      redirectUriAllowPatterns: words(env.REDIRECT_URI_ALLOW_PATTERNS).map(compileRedirectPattern),
+    },
+    initialAccessToken: env.DCR_INITIAL_ACCESS_TOKEN?.trim() || undefined,
+    registrationsPerSourcePerDay: positiveInteger(env, "REGISTRATIONS_PER_SOURCE_PER_DAY", 50),
+    staleAfterDays: positiveInteger(env, "STALE_AFTER_DAYS", 90),
+  };
+}

@@ -1,0 +1,3 @@
+import { createWorker } from "./app";
+
+export default createWorker();

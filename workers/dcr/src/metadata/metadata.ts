@@ -1,0 +1,36 @@
+import type { RegistrationPolicy } from "../config";
+import type { CognitoDiscovery } from "./discovery";
+
+/** The authorization-server metadata MCP clients read. @see RFC 8414 §2 */
+export function buildAuthorizationServerMetadata(
+  discovery: CognitoDiscovery,
+  issuer: string,
+  policy: RegistrationPolicy,
+): Record<string, unknown> {
+  const grantTypes = ["authorization_code", "refresh_token"];
+  if (policy.allowClientCredentials) grantTypes.push("client_credentials");
+  const metadata: Record<string, unknown> = {
+    issuer,
+    authorization_endpoint: discovery.authorization_endpoint,
+    token_endpoint: discovery.token_endpoint,
+    jwks_uri: discovery.jwks_uri,
+    userinfo_endpoint: discovery.userinfo_endpoint,
+    revocation_endpoint: discovery.revocation_endpoint,
+    end_session_endpoint: discovery.end_session_endpoint,
+    registration_endpoint: `${issuer}/register`,
+    scopes_supported: policy.allowedScopes,
+    response_types_supported: ["code"],
+    response_modes_supported: ["query"],
+    grant_types_supported: grantTypes,
+    token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "none"],
+    revocation_endpoint_auth_methods_supported: ["client_secret_basic", "none"],
+    code_challenge_methods_supported: ["S256"],
+    subject_types_supported: discovery.subject_types_supported ?? ["public"],
+    id_token_signing_alg_values_supported: discovery.id_token_signing_alg_values_supported ?? [
+      "RS256",
+    ],
+  };
+  for (const [key, value] of Object.entries(metadata))
+    if (value === undefined) delete metadata[key];
+  return metadata;
+}

@@ -1,0 +1,29 @@
+import type { CognitoClientConfig } from "../cognito/types";
+import type { ClientMetadata } from "./client-metadata";
+
+/**
+ * The full app-client configuration for registered metadata: Create and every Update send all of
+ * it, as UpdateUserPoolClient resets what it is not sent.
+ */
+export function toCognitoClientConfig(
+  metadata: ClientMetadata,
+  cognitoClientName: string,
+): CognitoClientConfig {
+  const clientCredentials = metadata.grantTypes.includes("client_credentials");
+  const config: CognitoClientConfig = {
+    ClientName: cognitoClientName,
+    CallbackURLs: metadata.redirectUris,
+    AllowedOAuthFlows: clientCredentials ? ["client_credentials"] : ["code"],
+    AllowedOAuthScopes: metadata.scope.split(" "),
+    AllowedOAuthFlowsUserPoolClient: true,
+    SupportedIdentityProviders: ["COGNITO"],
+    // Only the hosted OAuth flows: no direct username/password API sign-in.
+    ExplicitAuthFlows: ["ALLOW_REFRESH_TOKEN_AUTH"],
+    PreventUserExistenceErrors: "ENABLED",
+    EnableTokenRevocation: true,
+  };
+  // OAuth 2.1 §4.3.1: refresh tokens of public clients rotate.
+  if (metadata.tokenEndpointAuthMethod === "none")
+    config.RefreshTokenRotation = { Feature: "ENABLED", RetryGracePeriodSeconds: 0 };
+  return config;
+}

@@ -1,0 +1,257 @@
+import { type ClientRevocation, REVOCATION_TTL_SECONDS } from "@mcp-cognito-workers/registrations";
+import { CognitoError } from "../cognito/client";
+import {
+  type CognitoPoolOptions,
+  createUserPoolClient,
+  deleteUserPoolClient,
+  describeUserPoolClient,
+  updateUserPoolClient,
+} from "../cognito/operations";
+import type { RegistrationPolicy } from "../config";
+import { invalidTokenError, OAuthError } from "../oauth/oauth-error";
+import { clientKey, clientSeenKey, revokedClientKey } from "../storage/keys";
+import { type RegistrationRecord, readRegistration, writeRegistration } from "../storage/records";
+import { audit } from "./abuse";
+import {
+  type ClientMetadata,
+  parseClientMetadata,
+  toCognitoClientName,
+  toWireMetadata,
+} from "./client-metadata";
+import { toCognitoClientConfig } from "./cognito-config";
+import {
+  generateRegistrationAccessToken,
+  matchesHash,
+  readBearerToken,
+  sha256Hex,
+} from "./secrets";
+
+/** Use is recorded at most this often per client, to spare KV writes. */
+export const USE_RECORD_INTERVAL_SECONDS = 24 * 60 * 60;
+
+/** What the registration operations need. */
+export interface RegistrationContext {
+  kv: KVNamespace;
+  cognito: CognitoPoolOptions;
+  policy: RegistrationPolicy;
+  issuer: string;
+  /** Epoch milliseconds. */
+  now: () => number;
+}
+
+/** `registration_client_uri` of a client. @see RFC 7592 §1 */
+export function registrationClientUri(issuer: string, clientId: string): string {
+  return `${issuer}/register/${encodeURIComponent(clientId)}`;
+}
+
+/** The RFC 7591 §3.2.1 / RFC 7592 §3 response body (no internal fields). */
+export function toRegistrationResponse(
+  record: RegistrationRecord,
+  issuer: string,
+  secrets: { clientSecret?: string; registrationAccessToken?: string },
+): Record<string, unknown> {
+  const confidential = record.metadata.tokenEndpointAuthMethod !== "none";
+  return {
+    client_id: record.clientId,
+    client_id_issued_at: record.clientIdIssuedAt,
+    ...(confidential && secrets.clientSecret !== undefined
+      ? { client_secret: secrets.clientSecret, client_secret_expires_at: 0 }
+      : {}),
+    ...(secrets.registrationAccessToken !== undefined
+      ? { registration_access_token: secrets.registrationAccessToken }
+      : {}),
+    registration_client_uri: registrationClientUri(issuer, record.clientId),
+    ...toWireMetadata(record.metadata),
+  };
+}
+
+/**
+ * Creates the Cognito client, then the record; if the record cannot be written, deletes the
+ * Cognito client again. @see RFC 7591 §3.1
+ */
+export async function registerClient(
+  body: unknown,
+  context: RegistrationContext,
+): Promise<{ record: RegistrationRecord; clientSecret?: string; registrationAccessToken: string }> {
+  const metadata = parseClientMetadata(body, context.policy);
+  const cognitoClientName = toCognitoClientName(metadata.clientName);
+  const confidential = metadata.tokenEndpointAuthMethod !== "none";
+  const created = await createUserPoolClient(
+    toCognitoClientConfig(metadata, cognitoClientName),
+    confidential,
+    context.cognito,
+  );
+  if (confidential && created.ClientSecret === undefined) {
+    await compensate(created.ClientId, context, "no secret in CreateUserPoolClient's answer");
+    throw new OAuthError("server_error", "the client could not be registered", 502);
+  }
+  const registrationAccessToken = generateRegistrationAccessToken();
+  const nowSeconds = Math.floor(context.now() / 1000);
+  const record: RegistrationRecord = {
+    clientId: created.ClientId,
+    registrationAccessTokenHash: await sha256Hex(registrationAccessToken),
+    metadata,
+    cognitoClientName,
+    clientIdIssuedAt: nowSeconds,
+    lastUsedAt: nowSeconds,
+  };
+  try {
+    await writeRegistration(context.kv, record);
+  } catch (error) {
+    await compensate(created.ClientId, context, String(error));
+    throw new OAuthError("server_error", "the client could not be registered; retry later", 500);
+  }
+  return { record, clientSecret: created.ClientSecret, registrationAccessToken };
+}
+
+async function compensate(clientId: string, context: RegistrationContext, reason: string) {
+  console.error(JSON.stringify({ event: "register_compensation", clientId, reason }));
+  try {
+    await deleteUserPoolClient(clientId, context.cognito);
+  } catch (error) {
+    // The daily reconciliation deletes Cognito clients that have no record.
+    console.error(
+      JSON.stringify({ event: "register_compensation_failed", clientId, error: String(error) }),
+    );
+  }
+}
+
+// A hash no token has, so that an unknown client costs the same comparison as a known one.
+const UNMATCHABLE_HASH = "0".repeat(64);
+
+/** Finds the registration a registration access token manages; 401 otherwise. @see RFC 7592 §3 */
+export async function authenticateRegistration(
+  clientId: string,
+  authorization: string | undefined,
+  context: RegistrationContext,
+): Promise<RegistrationRecord> {
+  const token = readBearerToken(authorization);
+  if (token === undefined) throw invalidTokenError("a registration access token is required");
+  const record = await readRegistration(context.kv, clientId);
+  const ok = await matchesHash(token, record?.registrationAccessTokenHash ?? UNMATCHABLE_HASH);
+  if (!ok || record === undefined)
+    throw invalidTokenError("the registration access token is invalid for this client");
+  return record;
+}
+
+/** Records use of a registration, at most once per {@link USE_RECORD_INTERVAL_SECONDS}. */
+export async function recordUse(record: RegistrationRecord, context: RegistrationContext) {
+  const nowSeconds = Math.floor(context.now() / 1000);
+  if (nowSeconds - record.lastUsedAt < USE_RECORD_INTERVAL_SECONDS) return record;
+  const updated = { ...record, lastUsedAt: nowSeconds };
+  await writeRegistration(context.kv, updated);
+  return updated;
+}
+
+/** A Cognito client that vanished behind our back: forget it and answer as for an unknown client. */
+async function forgetVanished(record: RegistrationRecord, context: RegistrationContext) {
+  await removeRegistration(record.clientId, context.kv, context.now());
+  audit({ action: "forget", clientId: record.clientId, reason: "not in Cognito" });
+  return invalidTokenError("the registration access token is invalid for this client");
+}
+
+function isNotFound(error: unknown): boolean {
+  return error instanceof CognitoError && error.type === "ResourceNotFoundException";
+}
+
+/** RFC 7592 read: the registration, with the client secret read back from Cognito. */
+export async function readClient(record: RegistrationRecord, context: RegistrationContext) {
+  let clientSecret: string | undefined;
+  if (record.metadata.tokenEndpointAuthMethod !== "none") {
+    try {
+      clientSecret = (await describeUserPoolClient(record.clientId, context.cognito)).ClientSecret;
+    } catch (error) {
+      if (isNotFound(error)) throw await forgetVanished(record, context);
+      throw error;
+    }
+  }
+  const used = await recordUse(record, context);
+  return toRegistrationResponse(used, context.issuer, { clientSecret });
+}
+
+const READ_ONLY_FIELDS = [
+  "registration_access_token",
+  "registration_client_uri",
+  "client_secret_expires_at",
+  "client_id_issued_at",
+];
+
+/** RFC 7592 update: full replace, sent to Cognito as the full configuration. @see RFC 7592 §2.2 */
+export async function updateClient(
+  record: RegistrationRecord,
+  body: unknown,
+  context: RegistrationContext,
+) {
+  if (typeof body !== "object" || body === null || Array.isArray(body))
+    throw new OAuthError("invalid_client_metadata", "the request body must be a JSON object");
+  const doc = body as Record<string, unknown>;
+  if (doc.client_id !== record.clientId)
+    throw new OAuthError("invalid_request", '"client_id" must equal the client being updated');
+  for (const field of READ_ONLY_FIELDS)
+    if (field in doc) throw new OAuthError("invalid_request", `"${field}" must not be sent`);
+  const metadata: ClientMetadata = parseClientMetadata(doc, context.policy);
+  const wasPublic = record.metadata.tokenEndpointAuthMethod === "none";
+  if (wasPublic !== (metadata.tokenEndpointAuthMethod === "none"))
+    throw new OAuthError(
+      "invalid_client_metadata",
+      '"token_endpoint_auth_method" cannot change between "none" and a secret-based method',
+    );
+  if (doc.client_secret !== undefined)
+    await assertCurrentSecret(record, doc.client_secret, context);
+  const cognitoClientName = toCognitoClientName(metadata.clientName);
+  let updated: Awaited<ReturnType<typeof updateUserPoolClient>>;
+  try {
+    updated = await updateUserPoolClient(
+      record.clientId,
+      toCognitoClientConfig(metadata, cognitoClientName),
+      context.cognito,
+    );
+  } catch (error) {
+    if (isNotFound(error)) throw await forgetVanished(record, context);
+    throw error;
+  }
+  const next: RegistrationRecord = {
+    ...record,
+    metadata,
+    cognitoClientName,
+    lastUsedAt: Math.floor(context.now() / 1000),
+  };
+  await writeRegistration(context.kv, next);
+  return toRegistrationResponse(next, context.issuer, { clientSecret: updated.ClientSecret });
+}
+
+/** A `client_secret` sent with an update must be the current one. @see RFC 7592 §2.2 */
+async function assertCurrentSecret(
+  record: RegistrationRecord,
+  sent: unknown,
+  context: RegistrationContext,
+): Promise<void> {
+  let current: string | undefined;
+  try {
+    current = (await describeUserPoolClient(record.clientId, context.cognito)).ClientSecret;
+  } catch (error) {
+    if (isNotFound(error)) throw await forgetVanished(record, context);
+    throw error;
+  }
+  const ok =
+    typeof sent === "string" &&
+    current !== undefined &&
+    (await matchesHash(sent, await sha256Hex(current)));
+  if (!ok) throw new OAuthError("invalid_request", '"client_secret" is not the current secret');
+}
+
+/** Deletes the record, the use marker, and leaves the tombstone workers/mcp-rs reads. */
+export async function removeRegistration(clientId: string, kv: KVNamespace, nowMs: number) {
+  const revocation: ClientRevocation = { clientId, revokedAt: Math.floor(nowMs / 1000) };
+  await kv.put(revokedClientKey(clientId), JSON.stringify(revocation), {
+    expirationTtl: REVOCATION_TTL_SECONDS,
+  });
+  await kv.delete(clientKey(clientId));
+  await kv.delete(clientSeenKey(clientId));
+}
+
+/** RFC 7592 delete: the Cognito client first, then the record. @see RFC 7592 §2.3 */
+export async function deleteClient(record: RegistrationRecord, context: RegistrationContext) {
+  await deleteUserPoolClient(record.clientId, context.cognito);
+  await removeRegistration(record.clientId, context.kv, context.now());
+}

@@ -1,0 +1,253 @@
+import * as oauth from "oauth4webapi";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { standInVars, startStandInAtItsOrigin } from "../../cognito-local/test-wire/stand-in";
+import { signInWithPkce, startDcr } from "./local-stack";
+
+type Body = Record<string, unknown>;
+const CALLBACK = "http://localhost:6274/oauth/callback";
+let standIn: Awaited<ReturnType<typeof startStandInAtItsOrigin>>;
+let dcr: Awaited<ReturnType<typeof startDcr>>;
+
+beforeAll(async () => {
+  standIn = await startStandInAtItsOrigin();
+  dcr = await startDcr({
+    vars: {
+      // Empty: the issuer is the origin the request reached (127.0.0.1 and a free port).
+      ISSUER: "",
+      COGNITO_ISSUER: standIn.issuer,
+      COGNITO_IDP_ENDPOINT: `${standIn.origin}/`,
+      // Allowed by policy but absent from the pool: Cognito itself must refuse it.
+      ALLOWED_SCOPES: "openid email profile mcp-api/read mcp-api/write mcp-api/admin",
+    },
+  });
+});
+
+afterAll(async () => {
+  await dcr?.dispose();
+  await standIn?.dispose();
+});
+
+function register(body: unknown) {
+  return fetch(`${dcr.origin}/register`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+}
+
+/** Calls the stand-in's IdP API as an operator would, to look behind the facade. */
+async function describeClient(clientId: string) {
+  return idp("DescribeUserPoolClient", { ClientId: clientId });
+}
+
+/** `offsetMs` signs as of another time, for a stand-in whose clock is moved by the same offset. */
+async function idp(operation: string, input: Body, offsetMs = 0) {
+  const { AwsClient } = await import("aws4fetch");
+  const aws = new AwsClient({
+    accessKeyId: standInVars.LOCAL_ACCESS_KEY_ID as string,
+    secretAccessKey: standInVars.LOCAL_SECRET_ACCESS_KEY as string,
+    service: "cognito-idp",
+    region: standInVars.AWS_REGION as string,
+  });
+  const res = await aws.fetch(`${standIn.origin}/`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/x-amz-json-1.1",
+      "x-amz-target": `AWSCognitoIdentityProviderService.${operation}`,
+    },
+    body: JSON.stringify({ UserPoolId: standInVars.USER_POOL_ID, ...input }),
+    aws: { datetime: new Date(Date.now() + offsetMs).toISOString().replace(/[:-]|\.\d{3}/g, "") },
+  });
+  return { status: res.status, body: (await res.json()) as Body };
+}
+
+describe("workers/dcr in front of workers/cognito-local, on loopback", () => {
+  it("both bind to 127.0.0.1", () => {
+    expect(new URL(dcr.origin).hostname).toBe("127.0.0.1");
+    expect(new URL(standIn.origin).hostname).toBe("127.0.0.1");
+  });
+
+  it("publishes RFC 8414 metadata built from the stand-in's discovery, accepted by oauth4webapi", async () => {
+    const issuer = new URL(dcr.origin);
+    const as = await oauth.processDiscoveryResponse(
+      issuer,
+      await oauth.discoveryRequest(issuer, {
+        algorithm: "oauth2",
+        [oauth.allowInsecureRequests]: true,
+      }),
+    );
+    expect(as).toMatchObject({
+      issuer: dcr.origin,
+      registration_endpoint: `${dcr.origin}/register`,
+      authorization_endpoint: `${standIn.origin}/oauth2/authorize`,
+      token_endpoint: `${standIn.origin}/oauth2/token`,
+      jwks_uri: `${standIn.issuer}/.well-known/jwks.json`,
+      code_challenge_methods_supported: ["S256"],
+    });
+  });
+
+  it("oauth4webapi registers through the advertised registration_endpoint", async () => {
+    const issuer = new URL(dcr.origin);
+    const insecure = { [oauth.allowInsecureRequests]: true };
+    const as = await oauth.processDiscoveryResponse(
+      issuer,
+      await oauth.discoveryRequest(issuer, { algorithm: "oauth2", ...insecure }),
+    );
+    const client = await oauth.processDynamicClientRegistrationResponse(
+      await oauth.dynamicClientRegistrationRequest(
+        as,
+        {
+          redirect_uris: ["http://127.0.0.1:33418/callback"],
+          token_endpoint_auth_method: "none",
+          application_type: "native",
+          client_name: "oauth4webapi",
+        },
+        insecure,
+      ),
+    );
+    expect(client).toMatchObject({
+      client_id: expect.stringMatching(/^[a-z0-9]{26}$/),
+      token_endpoint_auth_method: "none",
+      application_type: "native",
+      registration_client_uri: `${dcr.origin}/register/${client.client_id}`,
+    });
+  });
+
+  it("registers the Inspector (the issue's curl) and the client signs in with PKCE", async () => {
+    const response = await register({
+      redirect_uris: [CALLBACK],
+      client_name: "Inspector",
+      token_endpoint_auth_method: "none",
+    });
+    expect(response.status).toBe(201);
+    const client = (await response.json()) as Body;
+    expect(client).not.toHaveProperty("client_secret");
+    const clientId = client.client_id as string;
+    expect(clientId).toMatch(/^[a-z0-9]{26}$/);
+
+    const { code, verifier } = await signInWithPkce({
+      authorizationEndpoint: `${standIn.origin}/oauth2/authorize`,
+      clientId,
+      redirectUri: CALLBACK,
+      scope: client.scope as string,
+      username: standInVars.DEMO_USERNAME as string,
+      password: standInVars.DEMO_PASSWORD as string,
+    });
+    const token = await fetch(`${standIn.origin}/oauth2/token`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({
+        grant_type: "authorization_code",
+        client_id: clientId,
+        code,
+        redirect_uri: CALLBACK,
+        code_verifier: verifier,
+      }).toString(),
+    });
+    expect(token.status).toBe(200);
+    const tokens = (await token.json()) as { access_token: string; refresh_token?: string };
+    const claims = JSON.parse(
+      Buffer.from(tokens.access_token.split(".")[1] as string, "base64url").toString(),
+    );
+    expect(claims).toMatchObject({
+      iss: standIn.issuer,
+      client_id: clientId,
+      token_use: "access",
+      scope: "openid mcp-api/read",
+    });
+    expect(tokens.refresh_token).toBeTruthy();
+  });
+
+  it("bad inputs are 400s, and a scope the pool lacks is Cognito's refusal mapped to 400", async () => {
+    const bad = await register({ redirect_uris: ["http://evil.example/cb"] });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as Body).error).toBe("invalid_redirect_uri");
+    const missing = await register({ redirect_uris: [CALLBACK], scope: "openid mcp-api/admin" });
+    expect(missing.status).toBe(400);
+    expect(await missing.json()).toEqual({
+      error: "invalid_client_metadata",
+      error_description: '"scope" names a scope that does not exist',
+    });
+  });
+
+  it("RFC 7592: read back the secret, replace the configuration in full, delete", async () => {
+    const created = (await (
+      await register({
+        redirect_uris: ["https://app.example.com/cb"],
+        token_endpoint_auth_method: "client_secret_basic",
+        scope: "openid email mcp-api/write",
+        client_name: "Confidential app",
+      })
+    ).json()) as Body;
+    const uri = created.registration_client_uri as string;
+    expect(uri.startsWith(`${dcr.origin}/register/`)).toBe(true);
+    const auth = { authorization: `Bearer ${created.registration_access_token}` };
+
+    const read = (await (await fetch(uri, { headers: auth })).json()) as Body;
+    expect(read.client_secret).toBe(created.client_secret);
+
+    const put = await fetch(uri, {
+      method: "PUT",
+      headers: { ...auth, "content-type": "application/json" },
+      body: JSON.stringify({
+        client_id: created.client_id,
+        redirect_uris: ["https://app.example.com/cb2"],
+        token_endpoint_auth_method: "client_secret_basic",
+        scope: "openid",
+      }),
+    });
+    expect(put.status).toBe(200);
+    const behind = await describeClient(created.client_id as string);
+    expect(behind.body.UserPoolClient).toMatchObject({
+      ClientName: "dcr-client",
+      CallbackURLs: ["https://app.example.com/cb2"],
+      AllowedOAuthScopes: ["openid"],
+      AllowedOAuthFlows: ["code"],
+      SupportedIdentityProviders: ["COGNITO"],
+      ClientSecret: created.client_secret,
+    });
+
+    expect((await fetch(uri, { method: "DELETE", headers: auth })).status).toBe(204);
+    expect((await describeClient(created.client_id as string)).body.__type).toBe(
+      "ResourceNotFoundException",
+    );
+    expect((await fetch(uri, { headers: auth })).status).toBe(401);
+  });
+
+  it("the cron deletes an orphaned facade client through the real API and keeps registered ones", async () => {
+    const kept = ((await (await register({ redirect_uris: [CALLBACK] })).json()) as Body)
+      .client_id as string;
+    // An orphan: named like the facade's clients, created two hours ago, with no record.
+    // The limiter's window does not expect time to go backwards: off while the clock is moved.
+    const settings = (offset: number) =>
+      fetch(`${standIn.origin}/_local/settings`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ clockOffsetMs: offset, rateLimitPerSecond: offset === 0 ? 5 : 0 }),
+      });
+    await settings(-2 * 3600 * 1000);
+    const orphan = await idp(
+      "CreateUserPoolClient",
+      {
+        ClientName: "dcr-orphan",
+        CallbackURLs: [CALLBACK],
+        AllowedOAuthFlows: ["code"],
+        AllowedOAuthScopes: ["openid"],
+        AllowedOAuthFlowsUserPoolClient: true,
+      },
+      -2 * 3600 * 1000,
+    );
+    await settings(0);
+    expect(orphan.status).toBe(200);
+    const orphanId = (orphan.body.UserPoolClient as Body).ClientId as string;
+
+    const cron = await fetch(`${dcr.origin}/cdn-cgi/handler/scheduled`);
+    expect(cron.status).toBe(200);
+    // One call: the stand-in allows 5 calls of an operation a second, as Cognito does.
+    const listed = await idp("ListUserPoolClients", { MaxResults: 60 });
+    const ids = (listed.body.UserPoolClients as Body[]).map((client) => client.ClientId);
+    expect(ids).not.toContain(orphanId);
+    expect(ids).toContain(kept);
+    expect(ids).toContain(standInVars.STATIC_CLIENT_ID);
+  });
+});

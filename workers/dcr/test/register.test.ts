@@ -1,0 +1,474 @@
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { clientKey } from "../src/storage/keys";
+import type { RegistrationRecord } from "../src/storage/records";
+import { expectOAuthError, INSPECTOR, ISSUER, NOW, setup } from "./support";
+
+type Body = Record<string, unknown>;
+
+describe("RFC 7591 §3.2.1 successful registration", () => {
+  it("registers the Inspector as a public Cognito client with least-privilege scopes", async () => {
+    const { register, cognito } = setup();
+    const response = await register(INSPECTOR);
+    expect(response.status).toBe(201);
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    const body = (await response.json()) as Body;
+    const clientId = body.client_id as string;
+    expect(body).toEqual({
+      client_id: clientId,
+      client_id_issued_at: NOW / 1000,
+      registration_access_token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      registration_client_uri: `${ISSUER}/register/${clientId}`,
+      redirect_uris: ["http://localhost:6274/oauth/callback"],
+      token_endpoint_auth_method: "none",
+      grant_types: ["authorization_code", "refresh_token"],
+      response_types: ["code"],
+      scope: "openid mcp-api/read",
+      client_name: "Inspector",
+    });
+    const [create] = cognito.callsOf("CreateUserPoolClient");
+    expect(create?.authorization).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=AKIALOCALDEVELOPMENT\/\d{8}\/us-east-1\/cognito-idp\/aws4_request, SignedHeaders=[a-z0-9;-]*x-amz-target[a-z0-9;-]*, Signature=[0-9a-f]{64}$/,
+    );
+    expect(create?.input).toEqual({
+      UserPoolId: env.COGNITO_USER_POOL_ID,
+      GenerateSecret: false,
+      ClientName: "dcr-Inspector",
+      CallbackURLs: ["http://localhost:6274/oauth/callback"],
+      AllowedOAuthFlows: ["code"],
+      AllowedOAuthScopes: ["openid", "mcp-api/read"],
+      AllowedOAuthFlowsUserPoolClient: true,
+      SupportedIdentityProviders: ["COGNITO"],
+      ExplicitAuthFlows: ["ALLOW_REFRESH_TOKEN_AUTH"],
+      PreventUserExistenceErrors: "ENABLED",
+      EnableTokenRevocation: true,
+      RefreshTokenRotation: { Feature: "ENABLED", RetryGracePeriodSeconds: 0 },
+    });
+    const stored = await env.REGISTRATIONS.get<RegistrationRecord>(clientKey(clientId), "json");
+    expect(stored?.registrationAccessTokenHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify(stored)).not.toContain(body.registration_access_token as string);
+  });
+
+  it("returns a confidential client's secret once and never stores it", async () => {
+    const { register, cognito } = setup();
+    const response = await register({
+      redirect_uris: ["https://app.example.com/cb"],
+      token_endpoint_auth_method: "client_secret_post",
+      scope: "openid email mcp-api/write",
+      client_uri: "https://app.example.com",
+      logo_uri: "https://app.example.com/logo.png",
+      policy_uri: "https://app.example.com/policy",
+      tos_uri: "https://app.example.com/tos",
+      contacts: ["ops@example.com"],
+      software_id: "4NRB1-0XZABZI9E6-5SM3R",
+      software_version: "2.1",
+      application_type: "web",
+      unknown_field: "ignored",
+    });
+    expect(response.status).toBe(201);
+    const body = (await response.json()) as Body;
+    expect(body.client_secret).toMatch(/^secret-/);
+    expect(body.client_secret_expires_at).toBe(0);
+    expect(body.token_endpoint_auth_method).toBe("client_secret_post");
+    expect(body).not.toHaveProperty("unknown_field");
+    expect(body).toMatchObject({
+      software_id: "4NRB1-0XZABZI9E6-5SM3R",
+      contacts: ["ops@example.com"],
+    });
+    expect(cognito.callsOf("CreateUserPoolClient")[0]?.input).toMatchObject({
+      GenerateSecret: true,
+      AllowedOAuthScopes: ["openid", "email", "mcp-api/write"],
+    });
+    expect(cognito.callsOf("CreateUserPoolClient")[0]?.input).not.toHaveProperty(
+      "RefreshTokenRotation",
+    );
+    const stored = await env.REGISTRATIONS.get(clientKey(body.client_id as string));
+    expect(stored).not.toContain(body.client_secret as string);
+  });
+
+  it("maps client_name onto Cognito's ClientName charset and keeps the original for display", async () => {
+    const { register, cognito } = setup();
+    const name = 'Claude\'s "Desktop" / 日本語: app';
+    const body = (await (await register({ ...INSPECTOR, client_name: name })).json()) as Body;
+    expect(body.client_name).toBe(name);
+    const sent = cognito.callsOf("CreateUserPoolClient")[0]?.input.ClientName as string;
+    expect(sent).toMatch(/^dcr-[\w\s+=,.@-]+$/);
+    expect(sent.length).toBeLessThanOrEqual(128);
+  });
+
+  it("accepts loopback IPs and private-use schemes for native apps", async () => {
+    const { register } = setup();
+    const response = await register({
+      ...INSPECTOR,
+      application_type: "native",
+      redirect_uris: [
+        "http://127.0.0.1:33418/cb",
+        "http://[::1]:8080/cb",
+        "com.example.app:/cb",
+        "cursor://anysphere.cursor-retrieval/oauth",
+      ],
+    });
+    expect(response.status).toBe(201);
+  });
+
+  it("registers a client_credentials client when policy allows it", async () => {
+    const { register, cognito } = setup({ vars: { ALLOW_CLIENT_CREDENTIALS: "true" } });
+    const response = await register({
+      grant_types: ["client_credentials"],
+      token_endpoint_auth_method: "client_secret_basic",
+      scope: "mcp-api/read",
+    });
+    expect(response.status).toBe(201);
+    const body = (await response.json()) as Body;
+    expect(body).toMatchObject({
+      grant_types: ["client_credentials"],
+      response_types: [],
+      redirect_uris: [],
+    });
+    expect(cognito.callsOf("CreateUserPoolClient")[0]?.input).toMatchObject({
+      AllowedOAuthFlows: ["client_credentials"],
+      CallbackURLs: [],
+      GenerateSecret: true,
+    });
+  });
+});
+
+const long = (n: number) => `https://app.example.com/${"a".repeat(n)}`;
+
+/** [name, metadata, error code, description]: every rule, rejecting. */
+const REJECTED: [string, Body, string, string | RegExp][] = [
+  [
+    "redirect_uris missing",
+    { client_name: "x" },
+    "invalid_redirect_uri",
+    '"redirect_uris" must be a non-empty array of strings',
+  ],
+  [
+    "redirect_uris empty",
+    { redirect_uris: [] },
+    "invalid_redirect_uri",
+    '"redirect_uris" must be a non-empty array of strings',
+  ],
+  [
+    "redirect_uris not strings",
+    { redirect_uris: [1] },
+    "invalid_redirect_uri",
+    '"redirect_uris" must be a non-empty array of strings',
+  ],
+  [
+    "redirect_uris a string",
+    { redirect_uris: "https://a.example/cb" },
+    "invalid_redirect_uri",
+    '"redirect_uris" must be a non-empty array of strings',
+  ],
+  [
+    "plain http",
+    { redirect_uris: ["http://app.example.com/cb"] },
+    "invalid_redirect_uri",
+    /http is allowed only for localhost/,
+  ],
+  [
+    "http on a non-loopback IP",
+    { redirect_uris: ["http://10.0.0.1/cb"] },
+    "invalid_redirect_uri",
+    /http is allowed only for localhost/,
+  ],
+  [
+    "fragment",
+    { redirect_uris: ["https://app.example.com/cb#x"] },
+    "invalid_redirect_uri",
+    /must not contain a fragment/,
+  ],
+  [
+    "wildcard",
+    { redirect_uris: ["https://*.example.com/cb"] },
+    "invalid_redirect_uri",
+    /must not contain a wildcard/,
+  ],
+  [
+    "userinfo",
+    { redirect_uris: ["https://user:pw@app.example.com/cb"] },
+    "invalid_redirect_uri",
+    /must not contain userinfo/,
+  ],
+  [
+    "userinfo without password",
+    { redirect_uris: ["https://evil@app.example.com/cb"] },
+    "invalid_redirect_uri",
+    /must not contain userinfo/,
+  ],
+  [
+    "whitespace",
+    { redirect_uris: ["https://app.example.com/c b"] },
+    "invalid_redirect_uri",
+    /contains whitespace/,
+  ],
+  ["relative", { redirect_uris: ["/cb"] }, "invalid_redirect_uri", /is not an absolute URI/],
+  [
+    "javascript:",
+    { redirect_uris: ["javascript:alert(1)"] },
+    "invalid_redirect_uri",
+    /forbidden scheme/,
+  ],
+  ["data:", { redirect_uris: ["data:text/html,hi"] }, "invalid_redirect_uri", /forbidden scheme/],
+  [
+    "private-use scheme for a web client",
+    { redirect_uris: ["myapp://cb"], application_type: "web" },
+    "invalid_redirect_uri",
+    /web clients must use https/,
+  ],
+  [
+    "too long",
+    { redirect_uris: [long(1024)] },
+    "invalid_redirect_uri",
+    '"redirect_uris" entries must be 1-1024 characters',
+  ],
+  [
+    "too many",
+    { redirect_uris: Array.from({ length: 101 }, (_, i) => `https://app.example.com/${i}`) },
+    "invalid_redirect_uri",
+    '"redirect_uris" must have at most 100 entries',
+  ],
+  [
+    "duplicates",
+    { redirect_uris: ["https://a.example/cb", "https://a.example/cb"] },
+    "invalid_redirect_uri",
+    '"redirect_uris" must not repeat an entry',
+  ],
+  [
+    "unsupported auth method",
+    { token_endpoint_auth_method: "private_key_jwt" },
+    "invalid_client_metadata",
+    /"token_endpoint_auth_method" must be one of none, client_secret_basic, client_secret_post/,
+  ],
+  [
+    "implicit grant",
+    { grant_types: ["implicit"] },
+    "invalid_client_metadata",
+    '"grant_types" must contain only authorization_code, refresh_token',
+  ],
+  [
+    "client_credentials not allowed",
+    { grant_types: ["client_credentials"], token_endpoint_auth_method: "client_secret_basic" },
+    "invalid_client_metadata",
+    '"grant_types" must contain only authorization_code, refresh_token',
+  ],
+  [
+    "refresh_token alone",
+    { grant_types: ["refresh_token"] },
+    "invalid_client_metadata",
+    '"grant_types": refresh_token needs authorization_code',
+  ],
+  [
+    "empty grant_types",
+    { grant_types: [] },
+    "invalid_client_metadata",
+    '"grant_types" must not be empty',
+  ],
+  [
+    "grant_types not an array",
+    { grant_types: "authorization_code" },
+    "invalid_client_metadata",
+    '"grant_types" must be an array of strings',
+  ],
+  [
+    "response type token",
+    { response_types: ["token"] },
+    "invalid_client_metadata",
+    '"response_types" must contain only "code"',
+  ],
+  [
+    "no response type for code",
+    { response_types: [] },
+    "invalid_client_metadata",
+    '"response_types" must be ["code"] for authorization_code',
+  ],
+  [
+    "scope outside the allowed set",
+    { scope: "openid mcp-api/admin" },
+    "invalid_client_metadata",
+    '"scope": "mcp-api/admin" is not allowed; allowed: openid email profile mcp-api/read mcp-api/write',
+  ],
+  [
+    "scope not a string",
+    { scope: ["openid"] },
+    "invalid_client_metadata",
+    '"scope" must be a space-separated string',
+  ],
+  [
+    "empty scope",
+    { scope: " " },
+    "invalid_client_metadata",
+    '"scope" must name at least one scope',
+  ],
+  [
+    "client_name not a string",
+    { client_name: 7 },
+    "invalid_client_metadata",
+    '"client_name" must be a string of 1-200 characters',
+  ],
+  [
+    "client_name too long",
+    { client_name: "n".repeat(201) },
+    "invalid_client_metadata",
+    '"client_name" must be a string of 1-200 characters',
+  ],
+  [
+    "client_name with control characters",
+    { client_name: "a\u0000b" },
+    "invalid_client_metadata",
+    '"client_name" must not contain control characters',
+  ],
+  [
+    "application_type unknown",
+    { application_type: "desktop" },
+    "invalid_client_metadata",
+    '"application_type" must be "web" or "native"',
+  ],
+  [
+    "client_uri over http",
+    { client_uri: "http://app.example.com" },
+    "invalid_client_metadata",
+    '"client_uri" must be an absolute https URL without userinfo',
+  ],
+  [
+    "logo_uri not a URL",
+    { logo_uri: "logo.png" },
+    "invalid_client_metadata",
+    '"logo_uri" must be an absolute https URL',
+  ],
+  [
+    "policy_uri javascript:",
+    { policy_uri: "javascript:alert(1)" },
+    "invalid_client_metadata",
+    '"policy_uri" must be an absolute https URL without userinfo',
+  ],
+  [
+    "tos_uri not a string",
+    { tos_uri: 1 },
+    "invalid_client_metadata",
+    '"tos_uri" must be a string of 1-2048 characters',
+  ],
+  [
+    "contacts not an array",
+    { contacts: "a@example.com" },
+    "invalid_client_metadata",
+    '"contacts" must be an array of strings',
+  ],
+  [
+    "too many contacts",
+    { contacts: Array.from({ length: 11 }, (_, i) => `${i}@example.com`) },
+    "invalid_client_metadata",
+    '"contacts" must have at most 10 entries',
+  ],
+  [
+    "software_id not a string",
+    { software_id: {} },
+    "invalid_client_metadata",
+    '"software_id" must be a string of 1-255 characters',
+  ],
+  [
+    "software_version too long",
+    { software_version: "1".repeat(256) },
+    "invalid_client_metadata",
+    '"software_version" must be a string of 1-255 characters',
+  ],
+];
+
+describe("RFC 7591 §3.2.2 error response: every rule rejects", () => {
+  it.each(REJECTED)("%s", async (_name, metadata, code, description) => {
+    const { register, cognito } = setup();
+    const body = { redirect_uris: ["https://app.example.com/cb"], ...metadata };
+    if (!("redirect_uris" in metadata) && _name === "redirect_uris missing")
+      delete (body as Body).redirect_uris;
+    await expectOAuthError(await register(body), 400, code, description);
+    expect(cognito.calls).toEqual([]);
+  });
+
+  it("refuses client_credentials without a secret, or with OIDC scopes, even when allowed", async () => {
+    const { register } = setup({ vars: { ALLOW_CLIENT_CREDENTIALS: "true" } });
+    await expectOAuthError(
+      await register({ grant_types: ["client_credentials"], token_endpoint_auth_method: "none" }),
+      400,
+      "invalid_client_metadata",
+      '"grant_types": client_credentials needs a client secret, not "none"',
+    );
+    await expectOAuthError(
+      await register({ grant_types: ["client_credentials"], scope: "openid mcp-api/read" }),
+      400,
+      "invalid_client_metadata",
+      '"scope": client_credentials clients may have resource-server scopes only',
+    );
+    await expectOAuthError(
+      await register({
+        grant_types: ["client_credentials", "authorization_code"],
+        redirect_uris: ["https://a.example/cb"],
+      }),
+      400,
+      "invalid_client_metadata",
+      '"grant_types": client_credentials cannot be combined with other grant types',
+    );
+  });
+
+  it("refuses redirect URIs outside REDIRECT_URI_ALLOW_PATTERNS", async () => {
+    const { register } = setup({
+      vars: {
+        REDIRECT_URI_ALLOW_PATTERNS: "http://localhost:*/oauth/callback https://*.example.com/cb",
+      },
+    });
+    expect((await register(INSPECTOR)).status).toBe(201);
+    expect(
+      (await register({ ...INSPECTOR, redirect_uris: ["https://app.example.com/cb"] })).status,
+    ).toBe(201);
+    await expectOAuthError(
+      await register({ ...INSPECTOR, redirect_uris: ["https://app.example.org/cb"] }),
+      400,
+      "invalid_redirect_uri",
+      /is not allowed by this server's policy/,
+    );
+    await expectOAuthError(
+      await register({ ...INSPECTOR, redirect_uris: ["https://a.b.example.com/x/cb"] }),
+      400,
+      "invalid_redirect_uri",
+      /is not allowed by this server's policy/,
+    );
+  });
+
+  it("refuses a body that is not a JSON object", async () => {
+    const { register, call } = setup();
+    await expectOAuthError(
+      await register("{"),
+      400,
+      "invalid_client_metadata",
+      "the request body is not valid JSON",
+    );
+    await expectOAuthError(
+      await register([INSPECTOR]),
+      400,
+      "invalid_client_metadata",
+      "the request body must be a JSON object",
+    );
+    await expectOAuthError(
+      await register(null),
+      400,
+      "invalid_client_metadata",
+      "the request body must be a JSON object",
+    );
+    await expectOAuthError(
+      await call("/register", {
+        method: "POST",
+        headers: { "content-type": "text/plain" },
+        body: "{}",
+      }),
+      415,
+      "invalid_request",
+      "the request body must be application/json",
+    );
+    await expectOAuthError(
+      await register({ ...INSPECTOR, client_name: "x".repeat(70_000) }),
+      413,
+      "invalid_request",
+      "the request body is too large",
+    );
+  });
+});
