@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { type ConfigEnv, parseConfig } from "./config";
+
+const BASE: ConfigEnv = {
+  COGNITO_ISSUER: "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC123",
+  AUTHORIZATION_SERVER: "https://auth.example.com/",
+  RESOURCE_URL: "",
+  READ_SCOPE: "mcp-api/read",
+  WRITE_SCOPE: "mcp-api/write",
+  REQUIRE_AUDIENCE: "false",
+  ALLOWED_ORIGINS: " https://app.example.com , http://localhost:* ,",
+};
+
+describe("configuration from wrangler vars", () => {
+  it("parses the variables", () => {
+    expect(parseConfig(BASE)).toEqual({
+      issuer: "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC123",
+      authorizationServer: "https://auth.example.com",
+      resourceUrl: undefined,
+      readScope: "mcp-api/read",
+      writeScope: "mcp-api/write",
+      requireAudience: false,
+      allowedOrigins: ["https://app.example.com", "http://localhost:*"],
+    });
+  });
+
+  it("turns the audience switch on only with the exact value true", () => {
+    expect(parseConfig({ ...BASE, REQUIRE_AUDIENCE: "true" }).requireAudience).toBe(true);
+    expect(() => parseConfig({ ...BASE, REQUIRE_AUDIENCE: "yes" })).toThrow(
+      '"REQUIRE_AUDIENCE" must be "true" or "false"',
+    );
+  });
+
+  it.each([
+    [{ COGNITO_ISSUER: "" }, '"COGNITO_ISSUER" must be an absolute URL'],
+    [{ AUTHORIZATION_SERVER: "auth" }, '"AUTHORIZATION_SERVER" must be an absolute URL'],
+    [{ RESOURCE_URL: "/mcp" }, '"RESOURCE_URL" must be an absolute URL'],
+    [{ READ_SCOPE: "a b" }, '"READ_SCOPE" must be one scope token without spaces or quotes'],
+  ])("refuses %j as a deployment mistake", (override, message) => {
+    expect(() => parseConfig({ ...BASE, ...override })).toThrow(new TypeError(message));
+  });
+});

@@ -1,0 +1,33 @@
+import type { Access } from "../auth/scopes";
+
+/** The tools, and whether each reads or writes the user's data. */
+export const TOOL_ACCESS = {
+  whoami: "read",
+  list_contexts: "read",
+  get_context: "read",
+  create_context: "write",
+  delete_context: "write",
+} as const satisfies Record<string, Access>;
+
+/** Name of a tool of this server. */
+export type ToolName = keyof typeof TOOL_ACCESS;
+
+/**
+ * What a JSON-RPC message (or batch) does: any request reads; a `tools/call` of a writing tool
+ * also writes. Decided before the SDK runs, so that the answer can be HTTP 403 with a challenge.
+ */
+export function classifyMcpRequest(body: unknown): Set<Access> {
+  const access = new Set<Access>(["read"]);
+  for (const message of Array.isArray(body) ? body : [body]) {
+    if (!isRecord(message) || message.method !== "tools/call" || !isRecord(message.params))
+      continue;
+    const name = message.params.name;
+    if (typeof name === "string" && Object.hasOwn(TOOL_ACCESS, name))
+      access.add(TOOL_ACCESS[name as ToolName]);
+  }
+  return access;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,21 @@
+/** Options of {@link signIn}. */
+export interface SignInOptions {
+  clientId: string;
+  clientSecret: string;
+  redirectUri: string;
+  username: string;
+  password: string;
+  scope?: string;
+  /** RFC 8707 resource, bound into the access token's `aud`. */
+  resource?: string;
+}
+
+/** Tokens from the token endpoint. */
+export interface Tokens {
+  access_token: string;
+  id_token: string;
+  refresh_token?: string;
+}
+
+/** Signs in at cognito-local's managed login as a browser would and redeems the code with PKCE. */
+export function signIn(origin: string, options: SignInOptions): Promise<Tokens>;

@@ -1,0 +1,147 @@
+import { env } from "cloudflare:test";
+import { exportJWK, generateKeyPair, type JWK, type JWTPayload, SignJWT } from "jose";
+import { createApp } from "../src/app";
+
+/** Values of wrangler.toml, as the worker sees them in tests. */
+export const ISSUER = env.COGNITO_ISSUER;
+export const FACADE = env.AUTHORIZATION_SERVER;
+export const READ = env.READ_SCOPE;
+export const WRITE = env.WRITE_SCOPE;
+export const ORIGIN = "http://localhost:3001";
+export const RESOURCE = `${ORIGIN}/mcp`;
+export const PRM_URL = `${ORIGIN}/.well-known/oauth-protected-resource/mcp`;
+export const CLIENT_ID = "testclient0000000000000001";
+/** Start of the injected clock, epoch ms. */
+export const T0 = Date.UTC(2026, 10, 26, 12, 0, 0);
+
+/** An RS256 signing key with its public JWK. */
+export async function makeKey(kid: string) {
+  const { privateKey, publicKey } = await generateKeyPair("RS256", { extractable: true });
+  const jwk: JWK = { ...(await exportJWK(publicKey)), kid, alg: "RS256", use: "sig" };
+  return { kid, privateKey, jwk };
+}
+export type SigningKey = Awaited<ReturnType<typeof makeKey>>;
+
+/** A fake Cognito (discovery + JWKS) and facade, recording every call. */
+export class FakeUpstream {
+  readonly calls: string[] = [];
+  keys: JWK[] = [];
+  /** When set, every call fails as if Cognito were unreachable. */
+  down = false;
+  /** The `issuer` the discovery document claims. */
+  discoveryIssuer = ISSUER;
+  facadeMetadata: Record<string, unknown> | undefined = {
+    issuer: FACADE,
+    authorization_endpoint: "http://localhost:9229/oauth2/authorize",
+    token_endpoint: "http://localhost:9229/oauth2/token",
+    registration_endpoint: `${FACADE}/register`,
+    code_challenge_methods_supported: ["S256"],
+  };
+
+  readonly fetch: typeof fetch = async (input) => {
+    const url = new Request(input).url;
+    this.calls.push(url);
+    if (this.down) throw new TypeError("fetch failed");
+    if (url === `${ISSUER}/.well-known/openid-configuration`)
+      return Response.json({
+        issuer: this.discoveryIssuer,
+        jwks_uri: `${ISSUER}/.well-known/jwks.json`,
+      });
+    if (url === `${ISSUER}/.well-known/jwks.json`) return Response.json({ keys: this.keys });
+    if (url === `${FACADE}/.well-known/oauth-authorization-server` && this.facadeMetadata)
+      return Response.json(this.facadeMetadata);
+    return new Response("not found", { status: 404 });
+  };
+
+  count(suffix: string): number {
+    return this.calls.filter((url) => url.endsWith(suffix)).length;
+  }
+}
+
+/** Claims of a Cognito access token for the demo user, valid at `now`. */
+export function accessClaims(now: number, overrides: JWTPayload = {}): JWTPayload {
+  const iat = Math.floor(now / 1000);
+  return {
+    sub: "11111111-2222-4333-8444-555555555555",
+    iss: ISSUER,
+    client_id: CLIENT_ID,
+    origin_jti: crypto.randomUUID(),
+    event_id: crypto.randomUUID(),
+    token_use: "access",
+    scope: `openid ${READ} ${WRITE}`,
+    auth_time: iat,
+    iat,
+    exp: iat + 3600,
+    jti: crypto.randomUUID(),
+    username: "demo",
+    version: 2,
+    ...overrides,
+  };
+}
+
+/** Signs claims as Cognito does (RS256, `kid`, no `typ`). */
+export function sign(claims: JWTPayload, key: SigningKey, header: { alg?: string } = {}) {
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: header.alg ?? "RS256", kid: key.kid })
+    .sign(key.privateKey);
+}
+
+/** The app with a fake upstream and a settable clock; `call` goes through the real bindings. */
+export async function setup() {
+  const key = await makeKey("key-1");
+  const upstream = new FakeUpstream();
+  upstream.keys = [key.jwk];
+  const clock = { now: T0 };
+  const app = createApp({ fetch: upstream.fetch, now: () => clock.now });
+  const call = async (path: string, init: RequestInit = {}): Promise<Response> =>
+    app.request(new URL(path, ORIGIN).toString(), init, env);
+  const token = (overrides: JWTPayload = {}, signer: SigningKey = key) =>
+    sign(accessClaims(clock.now, overrides), signer);
+  return { app, key, upstream, clock, call, token };
+}
+
+/** Headers of an MCP POST. */
+export function mcpHeaders(token?: string, extra: Record<string, string> = {}) {
+  return {
+    "content-type": "application/json",
+    accept: "application/json, text/event-stream",
+    "mcp-protocol-version": "2025-11-25",
+    ...(token ? { authorization: `Bearer ${token}` } : {}),
+    ...extra,
+  };
+}
+
+let nextId = 1;
+
+/** A JSON-RPC request body. */
+export function rpc(method: string, params: Record<string, unknown> = {}) {
+  return JSON.stringify({ jsonrpc: "2.0", id: nextId++, method, params });
+}
+
+/** Calls a tool; returns the HTTP response and the parsed JSON-RPC answer. */
+export async function callTool(
+  call: (path: string, init?: RequestInit) => Promise<Response>,
+  token: string,
+  name: string,
+  args: Record<string, unknown> = {},
+) {
+  const res = await call("/mcp", {
+    method: "POST",
+    headers: mcpHeaders(token),
+    body: rpc("tools/call", { name, arguments: args }),
+  });
+  const body = res.headers.get("content-type")?.includes("json")
+    ? ((await res.json()) as ToolAnswer)
+    : undefined;
+  return { res, body };
+}
+
+/** The parts of a tools/call answer tests read. */
+export interface ToolAnswer {
+  result?: {
+    isError?: boolean;
+    content: { type: string; text: string }[];
+    structuredContent?: Record<string, unknown>;
+  };
+  error?: { code: number; message: string };
+}

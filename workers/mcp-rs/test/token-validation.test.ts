@@ -1,0 +1,349 @@
+import { env } from "cloudflare:test";
+import { revokedClientKey } from "@mcp-cognito-workers/registrations";
+import { base64url, SignJWT } from "jose";
+import { describe, expect, it } from "vitest";
+import { JWKS_COOLDOWN_SECONDS, JWKS_MAX_AGE_SECONDS } from "../src/auth/jwks";
+import { REVOCATION_MEMO_SECONDS } from "../src/auth/revocation";
+import { CLOCK_SKEW_SECONDS } from "../src/auth/verify-token";
+import {
+  accessClaims,
+  CLIENT_ID,
+  ISSUER,
+  makeKey,
+  mcpHeaders,
+  ORIGIN,
+  PRM_URL,
+  READ,
+  RESOURCE,
+  rpc,
+  setup,
+} from "./support";
+
+type Setup = Awaited<ReturnType<typeof setup>>;
+
+/** tools/list with a token: the simplest authenticated MCP request. */
+function listTools(call: Setup["call"], token: string) {
+  return call("/mcp", { method: "POST", headers: mcpHeaders(token), body: rpc("tools/list") });
+}
+
+async function expectInvalidToken(res: Response, description: string) {
+  expect(res.status).toBe(401);
+  expect(res.headers.get("www-authenticate")).toBe(
+    `Bearer error="invalid_token", error_description="${description}", scope="${READ}", resource_metadata="${PRM_URL}"`,
+  );
+  expect(res.headers.get("cache-control")).toBe("no-store");
+  expect(await res.json()).toEqual({ error: "invalid_token", error_description: description });
+}
+
+describe("RFC 6750 §3: a request without a token", () => {
+  it("gets 401 with resource_metadata and the basic scope, and no error code", async () => {
+    const { call } = await setup();
+    const res = await call("/mcp", { method: "POST", headers: mcpHeaders(), body: rpc("ping") });
+    expect(res.status).toBe(401);
+    expect(res.headers.get("www-authenticate")).toBe(
+      `Bearer scope="${READ}", resource_metadata="${PRM_URL}"`,
+    );
+    expect(await res.json()).toEqual({
+      error: "invalid_token",
+      error_description: "an access token is required",
+    });
+  });
+
+  it("answers a plain GET /mcp (curl) with the same challenge", async () => {
+    const { call } = await setup();
+    const res = await call("/mcp");
+    expect(res.status).toBe(401);
+    expect(res.headers.get("www-authenticate")).toContain(`resource_metadata="${PRM_URL}"`);
+  });
+
+  it("treats another authentication scheme as no token", async () => {
+    const { call } = await setup();
+    const res = await call("/mcp", { headers: { authorization: "Basic dXNlcjpwYXNz" } });
+    expect(res.status).toBe(401);
+    expect(res.headers.get("www-authenticate")).not.toContain("error=");
+  });
+});
+
+describe("RFC 6750 §2: tokens only in the Authorization header", () => {
+  it("refuses a token in the query string with 400 invalid_request", async () => {
+    const { call, token } = await setup();
+    const res = await call(`/mcp?access_token=${await token()}`, {
+      method: "POST",
+      headers: mcpHeaders(),
+      body: rpc("tools/list"),
+    });
+    expect(res.status).toBe(400);
+    expect(res.headers.get("www-authenticate")).toContain('error="invalid_request"');
+    expect(await res.json()).toEqual({
+      error: "invalid_request",
+      error_description: "access tokens are accepted only in the Authorization header",
+    });
+  });
+
+  it("refuses a query token even next to a valid header token", async () => {
+    const { call, token } = await setup();
+    const valid = await token();
+    const res = await call(`/mcp?access_token=${valid}`, {
+      method: "POST",
+      headers: mcpHeaders(valid),
+      body: rpc("tools/list"),
+    });
+    expect(res.status).toBe(400);
+  });
+
+  it.each([["Bearer"], ["Bearer "], ["Bearer a b"], ["Bearer ab$cd"], ["Bearer\tabc"]])(
+    "answers a malformed header %j with 400 invalid_request",
+    async (header) => {
+      const { call } = await setup();
+      const res = await call("/mcp", { method: "POST", headers: { authorization: header } });
+      expect(res.status).toBe(400);
+      expect(res.headers.get("www-authenticate")).toBe(
+        `Bearer error="invalid_request", error_description="the Authorization header is malformed", scope="${READ}", resource_metadata="${PRM_URL}"`,
+      );
+    },
+  );
+
+  it("refuses an oversized token without verifying it", async () => {
+    const { call, upstream } = await setup();
+    const res = await listTools(call, "a".repeat(9000));
+    await expectInvalidToken(res, "the access token is too large");
+    expect(upstream.calls).toEqual([]);
+  });
+});
+
+describe("OAuth 2.1 §5.2: signature and algorithm", () => {
+  it("accepts a valid Cognito access token", async () => {
+    const { call, token } = await setup();
+    expect((await listTools(call, await token())).status).toBe(200);
+  });
+
+  it('refuses alg "none"', async () => {
+    const { call, clock } = await setup();
+    const header = base64url.encode(JSON.stringify({ alg: "none", kid: "key-1" }));
+    const payload = base64url.encode(JSON.stringify(accessClaims(clock.now)));
+    await expectInvalidToken(
+      await listTools(call, `${header}.${payload}.`),
+      "the signing algorithm is not allowed",
+    );
+  });
+
+  it("refuses HS256, even with the public key's modulus as the secret", async () => {
+    const { call, clock, key } = await setup();
+    const secret = new TextEncoder().encode(key.jwk.n);
+    const hs = await new SignJWT(accessClaims(clock.now))
+      .setProtectedHeader({ alg: "HS256", kid: "key-1" })
+      .sign(secret);
+    await expectInvalidToken(await listTools(call, hs), "the signing algorithm is not allowed");
+  });
+
+  it("refuses a tampered payload", async () => {
+    const { call, token, clock } = await setup();
+    const [header, , signature] = (await token()).split(".");
+    const forged = base64url.encode(
+      JSON.stringify(accessClaims(clock.now, { sub: "someone-else" })),
+    );
+    await expectInvalidToken(
+      await listTools(call, `${header}.${forged}.${signature}`),
+      "the access token's signature is invalid",
+    );
+  });
+
+  it("refuses garbage", async () => {
+    const { call } = await setup();
+    await expectInvalidToken(await listTools(call, "abc.def.ghi"), "the access token is malformed");
+  });
+});
+
+describe("RFC 9068 §4: claims", () => {
+  it("refuses an ID token used as an access token (seed defect)", async () => {
+    const { call, token } = await setup();
+    const idToken = await token({
+      token_use: "id",
+      aud: CLIENT_ID,
+      client_id: undefined,
+      scope: undefined,
+      email: "demo@example.com",
+    });
+    await expectInvalidToken(await listTools(call, idToken), "the token is not an access token");
+  });
+
+  it("refuses another issuer", async () => {
+    const { call, token } = await setup();
+    await expectInvalidToken(
+      await listTools(call, await token({ iss: "https://cognito-idp.us-east-1.amazonaws.com/x" })),
+      "the access token was issued by another issuer",
+    );
+  });
+
+  it("refuses an expired token, tolerating a small skew", async () => {
+    const { call, token, clock } = await setup();
+    const t = await token({ exp: Math.floor(clock.now / 1000) - 1 });
+    expect((await listTools(call, t)).status).toBe(200);
+    clock.now += (CLOCK_SKEW_SECONDS + 2) * 1000;
+    await expectInvalidToken(await listTools(call, t), "the access token has expired");
+  });
+
+  it("refuses a token not yet valid (nbf)", async () => {
+    const { call, token, clock } = await setup();
+    const nbf = Math.floor(clock.now / 1000) + CLOCK_SKEW_SECONDS + 60;
+    await expectInvalidToken(
+      await listTools(call, await token({ nbf })),
+      "the access token is not yet valid",
+    );
+  });
+
+  it("refuses a token issued in the future (iat)", async () => {
+    const { call, token, clock } = await setup();
+    const iat = Math.floor(clock.now / 1000) + CLOCK_SKEW_SECONDS + 60;
+    await expectInvalidToken(
+      await listTools(call, await token({ iat, exp: iat + 3600 })),
+      "the access token was issued in the future",
+    );
+  });
+
+  it("refuses a token without client_id", async () => {
+    const { call, token } = await setup();
+    await expectInvalidToken(
+      await listTools(call, await token({ client_id: undefined })),
+      "the access token has no client_id",
+    );
+  });
+});
+
+describe("RFC 8707: audience", () => {
+  it("refuses a token for another resource (seed defect)", async () => {
+    const { call, token } = await setup();
+    await expectInvalidToken(
+      await listTools(call, await token({ aud: "https://other.example.com/mcp" })),
+      "the access token is meant for another audience",
+    );
+  });
+
+  it.each([
+    [RESOURCE],
+    [`${RESOURCE}/`],
+    [ORIGIN],
+    [`${ORIGIN}/`],
+    [["https://other.example.com", RESOURCE]],
+  ])("accepts aud %j", async (aud) => {
+    const { call, token } = await setup();
+    expect((await listTools(call, await token({ aud }))).status).toBe(200);
+  });
+
+  it.each([["http://localhost:300"], [`${RESOURCE}x`], [`${RESOURCE}/sub`], [""]])(
+    "refuses aud %j, which is no path-boundary prefix",
+    async (aud) => {
+      const { call, token } = await setup();
+      expect((await listTools(call, await token({ aud }))).status).toBe(401);
+    },
+  );
+
+  it("requires aud when REQUIRE_AUDIENCE is true", async () => {
+    const { app, token } = await setup();
+    const strict = { ...env, REQUIRE_AUDIENCE: "true" };
+    const send = async (t: string) =>
+      app.request(
+        `${RESOURCE}`,
+        { method: "POST", headers: mcpHeaders(t), body: rpc("tools/list") },
+        strict,
+      );
+    await expectInvalidToken(
+      await send(await token()),
+      "the access token is not bound to this resource",
+    );
+    expect((await send(await token({ aud: RESOURCE }))).status).toBe(200);
+  });
+});
+
+describe("JWKS: cached, refetched once on an unknown kid, kept when Cognito is down", () => {
+  it("fetches discovery and the JWKS once for many requests", async () => {
+    const { call, token, upstream } = await setup();
+    for (let i = 0; i < 5; i++) expect((await listTools(call, await token())).status).toBe(200);
+    expect(upstream.count("/openid-configuration")).toBe(1);
+    expect(upstream.count("/jwks.json")).toBe(1);
+  });
+
+  it("accepts a token signed with a key rotated in after the last fetch (seed defect)", async () => {
+    const { call, token, upstream, clock } = await setup();
+    expect((await listTools(call, await token())).status).toBe(200);
+    const rotated = await makeKey("key-2");
+    upstream.keys = [rotated.jwk];
+    clock.now += JWKS_COOLDOWN_SECONDS * 1000;
+    expect((await listTools(call, await token({}, rotated))).status).toBe(200);
+    expect(upstream.count("/jwks.json")).toBe(2);
+  });
+
+  it("does not refetch for random kids within the cooldown", async () => {
+    const { call, token, upstream, clock } = await setup();
+    expect((await listTools(call, await token())).status).toBe(200);
+    clock.now += JWKS_COOLDOWN_SECONDS * 1000;
+    for (const kid of ["r1", "r2", "r3"]) {
+      const stranger = await makeKey(kid);
+      await expectInvalidToken(
+        await listTools(call, await token({}, stranger)),
+        "the access token is signed by an unknown key",
+      );
+    }
+    expect(upstream.count("/jwks.json")).toBe(2);
+  });
+
+  it("keeps the last good keys when Cognito is unreachable", async () => {
+    const { call, token, upstream, clock } = await setup();
+    expect((await listTools(call, await token())).status).toBe(200);
+    upstream.down = true;
+    clock.now += (JWKS_MAX_AGE_SECONDS + 1) * 1000;
+    expect((await listTools(call, await token())).status).toBe(200);
+    expect(upstream.count("/jwks.json")).toBe(2);
+  });
+
+  it("answers 503 when no key was ever obtained", async () => {
+    const { call, token, upstream } = await setup();
+    upstream.down = true;
+    const res = await listTools(call, await token());
+    expect(res.status).toBe(503);
+    expect(res.headers.get("retry-after")).toBe(String(JWKS_COOLDOWN_SECONDS));
+    expect(await res.json()).toEqual({
+      error: "temporarily_unavailable",
+      error_description: "the authorization server's keys cannot be fetched",
+    });
+  });
+
+  it("refuses a discovery document whose issuer differs", async () => {
+    const { call, token, upstream } = await setup();
+    upstream.discoveryIssuer = `${ISSUER}x`;
+    expect((await listTools(call, await token())).status).toBe(503);
+    expect(upstream.count("/jwks.json")).toBe(0);
+  });
+});
+
+describe("revocation: tokens of a deleted DCR registration", () => {
+  it("refuses a token whose client has a tombstone in REGISTRATIONS", async () => {
+    const { call, token, clock } = await setup();
+    const clientId = "revokedclient0000000000001";
+    const t = await token({ client_id: clientId });
+    expect((await listTools(call, t)).status).toBe(200);
+    await env.REGISTRATIONS.put(
+      revokedClientKey(clientId),
+      JSON.stringify({ clientId, revokedAt: 1 }),
+    );
+    // Remembered by the isolate for REVOCATION_MEMO_SECONDS (deployed, also cached by KV's edge
+    // cache for up to REVOCATION_CACHE_TTL_SECONDS; locally it is not).
+    clock.now += (REVOCATION_MEMO_SECONDS - 1) * 1000;
+    expect((await listTools(call, t)).status).toBe(200);
+    clock.now += 1000;
+    await expectInvalidToken(await listTools(call, t), "the client's registration was deleted");
+  });
+
+  it("refuses a token of a client revoked before its first use", async () => {
+    const { call, token } = await setup();
+    const clientId = "revokedclient0000000000002";
+    await env.REGISTRATIONS.put(
+      revokedClientKey(clientId),
+      JSON.stringify({ clientId, revokedAt: 1 }),
+    );
+    await expectInvalidToken(
+      await listTools(call, await token({ client_id: clientId })),
+      "the client's registration was deleted",
+    );
+  });
+});
