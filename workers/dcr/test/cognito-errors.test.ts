@@ -164,3 +164,48 @@ describe("nothing orphaned: a failed KV write deletes the Cognito client again",
     expect(await env.REGISTRATIONS.get(clientKey(clientId))).toBeNull();
   });
 });
+
+describe("nothing half-written: a failed KV write after an update gives Cognito its old configuration", () => {
+  it("restores the Cognito client and answers 500", async () => {
+    const facade = setup();
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const registered = await facade.register(INSPECTOR);
+    const body = (await registered.json()) as Record<string, string>;
+    const clientId = body.client_id as string;
+    const before = structuredClone(facade.cognito.clients.get(clientId));
+    const failingKv = new Proxy(env.REGISTRATIONS, {
+      get(target, property) {
+        if (property === "put") return async () => Promise.reject(new Error("KV put failed"));
+        const value = Reflect.get(target, property);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const response = await facade.worker.fetch(
+      new Request(body.registration_client_uri as string, {
+        method: "PUT",
+        headers: {
+          authorization: `Bearer ${body.registration_access_token}`,
+          "content-type": "application/json",
+          "CF-Connecting-IP": facade.source,
+        },
+        body: JSON.stringify({
+          ...INSPECTOR,
+          client_id: clientId,
+          redirect_uris: ["http://localhost:6274/other/callback"],
+        }),
+      }),
+      { ...facade.env, REGISTRATIONS: failingKv },
+      {} as ExecutionContext,
+    );
+    await expectOAuthError(
+      response,
+      500,
+      "server_error",
+      "the client could not be updated; retry later",
+    );
+    const updates = facade.cognito.callsOf("UpdateUserPoolClient");
+    expect(updates).toHaveLength(2);
+    expect(updates[1]?.input.CallbackURLs).toEqual(INSPECTOR.redirect_uris);
+    expect(facade.cognito.clients.get(clientId)?.CallbackURLs).toEqual(before?.CallbackURLs);
+  });
+});

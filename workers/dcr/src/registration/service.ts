@@ -216,8 +216,39 @@ export async function updateClient(
     cognitoClientName,
     lastUsedAt: Math.floor(context.now() / 1000),
   };
-  await writeRegistration(context.kv, next);
+  try {
+    await writeRegistration(context.kv, next);
+  } catch (error) {
+    await restoreConfig(record, context, String(error));
+    throw new OAuthError("server_error", "the client could not be updated; retry later", 500);
+  }
   return toRegistrationResponse(next, context.issuer, { clientSecret: updated.ClientSecret });
+}
+
+/** When the record of an update cannot be written, gives Cognito back the configuration it had. */
+async function restoreConfig(
+  record: RegistrationRecord,
+  context: RegistrationContext,
+  reason: string,
+) {
+  console.error(
+    JSON.stringify({ event: "update_compensation", clientId: record.clientId, reason }),
+  );
+  try {
+    await updateUserPoolClient(
+      record.clientId,
+      toCognitoClientConfig(record.metadata, record.cognitoClientName),
+      context.cognito,
+    );
+  } catch (error) {
+    console.error(
+      JSON.stringify({
+        event: "update_compensation_failed",
+        clientId: record.clientId,
+        error: String(error),
+      }),
+    );
+  }
 }
 
 /** A `client_secret` sent with an update must be the current one. @see RFC 7592 §2.2 */
