@@ -7,6 +7,7 @@ export default defineConfig({
       "workers/*/vitest.config.ts",
       "workers/*/vitest.wire.config.ts",
       "infra/vitest.config.ts",
+      "scripts/vitest.config.ts",
     ],
   },
 });

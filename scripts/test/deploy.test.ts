@@ -1,0 +1,277 @@
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { deploy } from "../deploy/deploy.mjs";
+import {
+  createFakeRunner,
+  DCR_SECRET_ACCESS_KEY,
+  OUTPUTS,
+  STATIC_CLIENT_SECRET,
+  WRANGLER_BIN,
+} from "./fake-runner.ts";
+
+const root = resolve(fileURLToPath(new URL("../..", import.meta.url)));
+const template = join(root, "infra", "cognito.yaml");
+// The committed configurations of the two workers that exist for sure; workers/client joins
+// through listDeployableWorkers, which dry-run.test.ts checks.
+const workers = ["dcr", "mcp-rs"].map((name) => ({
+  name,
+  dir: join(root, "workers", name),
+  configPath: join(root, "workers", name, "wrangler.toml"),
+}));
+const config = {
+  stackName: "mcp-test",
+  region: "eu-west-1",
+  parameters: { DomainPrefix: "mcp-test" },
+  workersDevSubdomain: "acme",
+};
+
+async function runDeploy(
+  fake: ReturnType<typeof createFakeRunner>,
+  env: Record<string, string> = {},
+) {
+  const files = new Map<string, GeneratedConfig>();
+  const logs: string[] = [];
+  await deploy({
+    workers,
+    wranglerBin: WRANGLER_BIN,
+    config,
+    run: fake.run,
+    readState: fake.readState,
+    writeState: fake.writeState,
+    env,
+    writeFile: (path: string, text: string) => files.set(path, JSON.parse(text)),
+    log: (line: string) => logs.push(line),
+  });
+  return { files, logs };
+}
+
+/** The fields of a generated wrangler.deploy.json the tests look at. */
+interface GeneratedConfig {
+  name: string;
+  main: string;
+  workers_dev: boolean;
+  routes?: unknown;
+  kv_namespaces: unknown;
+  durable_objects: unknown;
+  vars: Record<string, string>;
+}
+
+const dcrConfig = join(root, "workers", "dcr", "wrangler.deploy.json");
+const mcpConfig = join(root, "workers", "mcp-rs", "wrangler.deploy.json");
+
+describe("npm run deploy: the calls made, in order", () => {
+  it("deploys the stack, reads outputs and secrets, creates KV, deploys workers, puts secrets", async () => {
+    const fake = createFakeRunner();
+    await runDeploy(fake);
+    const aws = "--region eu-west-1";
+    expect(fake.calls).toEqual([
+      {
+        command: `aws cloudformation deploy --template-file ${template} --stack-name mcp-test --capabilities CAPABILITY_IAM --parameter-overrides DomainPrefix=mcp-test --no-fail-on-empty-changeset ${aws}`,
+      },
+      { command: `aws cloudformation describe-stacks --stack-name mcp-test --output json ${aws}` },
+      {
+        command: `aws secretsmanager get-secret-value --secret-id ${OUTPUTS.StaticClientSecretArn} --query SecretString --output text ${aws}`,
+      },
+      {
+        command: `aws secretsmanager get-secret-value --secret-id ${OUTPUTS.DcrCredentialsArn} --query SecretString --output text ${aws}`,
+      },
+      { command: "wrangler kv namespace list", cwd: root },
+      { command: "wrangler kv namespace create mcp-test-mcp-registrations", cwd: root },
+      { command: "wrangler kv namespace list", cwd: root },
+      { command: `wrangler deploy --config ${dcrConfig}`, cwd: workers[0].dir },
+      { command: `wrangler secret list --config ${dcrConfig}`, cwd: workers[0].dir },
+      {
+        command: `wrangler secret put COGNITO_SECRET_ACCESS_KEY --config ${dcrConfig}`,
+        cwd: workers[0].dir,
+        input: DCR_SECRET_ACCESS_KEY,
+      },
+      { command: `wrangler deploy --config ${mcpConfig}`, cwd: workers[1].dir },
+    ]);
+  });
+
+  it("writes each worker's production configuration without touching wrangler.toml", async () => {
+    const fake = createFakeRunner();
+    const { files } = await runDeploy(fake);
+    expect([...files.keys()]).toEqual([dcrConfig, mcpConfig]);
+    const kvId = fake.namespaces[0].id;
+    const dcr = files.get(dcrConfig) as GeneratedConfig;
+    expect(dcr.name).toBe("dcr");
+    expect(dcr.main).toBe("src/index.ts");
+    expect(dcr.workers_dev).toBe(true);
+    expect(dcr.kv_namespaces).toEqual([{ binding: "REGISTRATIONS", id: kvId }]);
+    expect(dcr.vars).toMatchObject({
+      ISSUER: "https://dcr.acme.workers.dev",
+      COGNITO_ISSUER: OUTPUTS.Issuer,
+      COGNITO_IDP_ENDPOINT: OUTPUTS.IdpEndpoint,
+      COGNITO_REGION: "eu-west-1",
+      COGNITO_USER_POOL_ID: OUTPUTS.UserPoolId,
+      COGNITO_ACCESS_KEY_ID: OUTPUTS.DcrAccessKeyId,
+      ALLOWED_SCOPES: "openid email profile mcp-api/read mcp-api/write",
+      DEFAULT_SCOPES: "openid mcp-api/read",
+    });
+    // Secrets are never vars: a var would clash with the secret of the same name.
+    expect(dcr.vars).not.toHaveProperty("COGNITO_SECRET_ACCESS_KEY");
+    expect(dcr.vars).not.toHaveProperty("DCR_INITIAL_ACCESS_TOKEN");
+    const mcp = files.get(mcpConfig) as GeneratedConfig;
+    expect(mcp.kv_namespaces).toEqual([{ binding: "REGISTRATIONS", id: kvId }]);
+    expect(mcp.durable_objects).toEqual({
+      bindings: [{ name: "USER_CONTEXTS", class_name: "UserContexts" }],
+    });
+    expect(mcp.vars).toEqual({
+      COGNITO_ISSUER: OUTPUTS.Issuer,
+      AUTHORIZATION_SERVER: "https://dcr.acme.workers.dev",
+      RESOURCE_URL: "https://mcp-rs.acme.workers.dev/mcp",
+      READ_SCOPE: "mcp-api/read",
+      WRITE_SCOPE: "mcp-api/write",
+      REQUIRE_AUDIENCE: "true",
+      ALLOWED_ORIGINS: "",
+    });
+  });
+
+  it("never puts a secret in argv, a generated file or the log", async () => {
+    const fake = createFakeRunner();
+    const { files, logs } = await runDeploy(fake, {
+      DCR_INITIAL_ACCESS_TOKEN: "initial-token-0123456789",
+    });
+    const secrets = [STATIC_CLIENT_SECRET, DCR_SECRET_ACCESS_KEY, "initial-token-0123456789"];
+    const visible = [
+      ...fake.calls.map((c) => c.command),
+      ...[...files.values()].map((f) => JSON.stringify(f)),
+      ...logs,
+    ].join("\n");
+    for (const secret of secrets) expect(visible).not.toContain(secret);
+    expect(fake.calls.filter((c) => c.input !== undefined)).toEqual([
+      expect.objectContaining({
+        command: expect.stringContaining("COGNITO_SECRET_ACCESS_KEY"),
+        input: DCR_SECRET_ACCESS_KEY,
+      }),
+      expect.objectContaining({
+        command: expect.stringContaining("DCR_INITIAL_ACCESS_TOKEN"),
+        input: "initial-token-0123456789",
+      }),
+    ]);
+  });
+
+  it("a second run reuses the namespace, redeploys the same configuration and puts no secret", async () => {
+    const fake = createFakeRunner();
+    const first = await runDeploy(fake);
+    fake.calls.length = 0;
+    const second = await runDeploy(fake);
+    expect(fake.namespaces).toHaveLength(1);
+    expect(fake.calls.map((c) => c.command.split(" --")[0])).toEqual([
+      "aws cloudformation deploy",
+      "aws cloudformation describe-stacks",
+      "aws secretsmanager get-secret-value",
+      "aws secretsmanager get-secret-value",
+      "wrangler kv namespace list",
+      "wrangler deploy",
+      "wrangler secret list",
+      "wrangler deploy",
+    ]);
+    expect(second.files).toEqual(first.files);
+    expect(second.logs).toContain("dcr: secret COGNITO_SECRET_ACCESS_KEY unchanged");
+    // Only fingerprints are remembered, never the value.
+    expect(JSON.stringify(fake.deployState)).not.toContain(DCR_SECRET_ACCESS_KEY);
+  });
+
+  it("puts a secret again when its value changed or the worker lost it", async () => {
+    const fake = createFakeRunner();
+    await runDeploy(fake);
+    fake.calls.length = 0;
+    await runDeploy(fake, { DCR_INITIAL_ACCESS_TOKEN: "new-initial-token-0123456789" });
+    expect(fake.calls.filter((c) => c.input !== undefined).map((c) => c.input)).toEqual([
+      "new-initial-token-0123456789",
+    ]);
+    fake.calls.length = 0;
+    fake.secrets.clear(); // e.g. the worker was deleted and created again
+    await runDeploy(fake, { DCR_INITIAL_ACCESS_TOKEN: "new-initial-token-0123456789" });
+    expect(fake.calls.filter((c) => c.input !== undefined).map((c) => c.input)).toEqual([
+      DCR_SECRET_ACCESS_KEY,
+      "new-initial-token-0123456789",
+    ]);
+  });
+
+  it("custom domains replace workers.dev, and deploy.config.json vars win", async () => {
+    const fake = createFakeRunner();
+    const files = new Map<string, GeneratedConfig>();
+    await deploy({
+      workers,
+      wranglerBin: WRANGLER_BIN,
+      config: {
+        ...config,
+        workersDevSubdomain: undefined,
+        workers: {
+          dcr: {
+            customDomain: "auth.example.com",
+            vars: { REDIRECT_URI_ALLOW_PATTERNS: "https://*.example.com/cb" },
+          },
+          "mcp-rs": { customDomain: "mcp.example.com" },
+        },
+      },
+      run: fake.run,
+      readState: fake.readState,
+      writeState: fake.writeState,
+      env: {},
+      writeFile: (path: string, text: string) => files.set(path, JSON.parse(text)),
+      log: () => {},
+    });
+    const dcr = files.get(dcrConfig) as GeneratedConfig;
+    expect(dcr.workers_dev).toBe(false);
+    expect(dcr.routes).toEqual([{ pattern: "auth.example.com", custom_domain: true }]);
+    expect(dcr.vars.ISSUER).toBe("https://auth.example.com");
+    expect(dcr.vars.REDIRECT_URI_ALLOW_PATTERNS).toBe("https://*.example.com/cb");
+    const mcp = files.get(mcpConfig) as GeneratedConfig;
+    expect(mcp.vars.RESOURCE_URL).toBe("https://mcp.example.com/mcp");
+    expect(mcp.vars.AUTHORIZATION_SERVER).toBe("https://auth.example.com");
+  });
+
+  it("refuses to start without a public URL for every worker", async () => {
+    const fake = createFakeRunner();
+    await expect(
+      deploy({
+        workers,
+        wranglerBin: WRANGLER_BIN,
+        config: { stackName: "x" },
+        run: fake.run,
+        readState: fake.readState,
+        writeState: fake.writeState,
+        env: {},
+        writeFile: () => {},
+        log: () => {},
+      }),
+    ).rejects.toThrow(
+      'worker dcr has no public URL: set "workersDevSubdomain" or "workers.dcr.customDomain" in deploy.config.json',
+    );
+    expect(fake.calls).toEqual([]);
+  });
+});
+
+describe("the generated configuration is one wrangler accepts", () => {
+  it("builds each worker with `wrangler deploy --dry-run --config wrangler.deploy.json`", async () => {
+    const { createProcessRunner } = await import("../deploy/runner.mjs");
+    const { resolveWranglerBin } = await import("../deploy/workers.mjs");
+    const { mkdtempSync, rmSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { files } = await runDeploy(createFakeRunner());
+    const run = createProcessRunner();
+    for (const worker of workers) {
+      const path = join(worker.dir, "wrangler.deploy.json");
+      const outdir = mkdtempSync(join(tmpdir(), "deploy-test-"));
+      writeFileSync(path, JSON.stringify(files.get(path)));
+      try {
+        const { stdout } = await run(
+          process.execPath,
+          [resolveWranglerBin(), "deploy", "--dry-run", "--outdir", outdir, "--config", path],
+          { cwd: worker.dir },
+        );
+        expect(stdout).toContain("--dry-run: exiting now.");
+        expect(stdout).toContain(OUTPUTS.Issuer.slice(0, 30));
+        expect(stdout).not.toContain("localhost");
+      } finally {
+        rmSync(path, { force: true });
+        rmSync(outdir, { recursive: true, force: true });
+      }
+    }
+  });
+});

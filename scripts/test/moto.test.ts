@@ -1,0 +1,186 @@
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hasCommand, requireTool } from "../../workers/cognito-local/test-wire/tools";
+import { hasMotoServer, startMotoServer } from "../../workers/dcr/test-wire/moto";
+import {
+  deleteStack,
+  deployStack,
+  readSecretString,
+  readStackOutputs,
+  readStackSecrets,
+} from "../deploy/aws.mjs";
+import { createProcessRunner } from "../deploy/runner.mjs";
+
+const haveTools =
+  requireTool("moto_server", hasMotoServer, "pip install 'moto[server]'") &&
+  requireTool("aws", () => hasCommand("aws"), "pip install awscli");
+
+// moto's CloudFormation has no AWS::Cognito::* resource types, so infra/cognito.yaml itself
+// fails there ("Fn::GetAtt references undefined resource UserPool"). This fixture keeps the
+// template's IAM user, access key and Secrets Manager secrets, its output keys and two of its
+// parameters; cfn-lint checks the real template (infra/cognito.test.ts).
+const template = fileURLToPath(new URL("./fixtures/moto-stack.yaml", import.meta.url));
+const root = resolve(fileURLToPath(new URL("../..", import.meta.url)));
+
+describe.skipIf(!haveTools)("the CloudFormation part of npm run deploy against moto_server", () => {
+  let moto: Awaited<ReturnType<typeof startMotoServer>>;
+  let aws: {
+    stackName: string;
+    region: string;
+    endpointUrl: string;
+    templateFile: string;
+    parameters: Record<string, string>;
+  };
+  const commands: string[] = [];
+  const run = createProcessRunner({ log: (line: string) => commands.push(line) });
+  const env = {
+    AWS_ACCESS_KEY_ID: "motoTestingAccessKey",
+    AWS_SECRET_ACCESS_KEY: "motoTestingSecretAccessKey",
+    AWS_CONFIG_FILE: "/dev/null",
+    AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+  };
+  // The runner passes process.env on; point the AWS CLI at fake credentials only.
+  const runWithEnv: typeof run = (command, args, options = {}) =>
+    run(command, args, { cwd: root, ...options, env: { ...env, ...options.env } });
+
+  beforeAll(async () => {
+    moto = await startMotoServer();
+    aws = {
+      stackName: "mcp-moto",
+      region: "eu-west-1",
+      endpointUrl: moto.origin,
+      templateFile: template,
+      parameters: {
+        DomainPrefix: "mcp-moto",
+        StaticClientCallbackURLs: "https://client.example.com/callback,https://b.example.com/cb",
+      },
+    };
+  });
+
+  afterAll(async () => {
+    await moto?.stop();
+  });
+
+  async function describeStack(stackName: string) {
+    const { stdout } = await runWithEnv("aws", [
+      "cloudformation",
+      "describe-stacks",
+      "--stack-name",
+      stackName,
+      "--region",
+      aws.region,
+      "--endpoint-url",
+      aws.endpointUrl,
+    ]);
+    return JSON.parse(stdout).Stacks[0];
+  }
+
+  it("aws cloudformation deploy creates the stack with the parameters given", async () => {
+    await deployStack(runWithEnv, aws);
+    const stack = await describeStack(aws.stackName);
+    expect(stack.StackStatus).toBe("CREATE_COMPLETE");
+    expect(stack.Parameters).toEqual(
+      expect.arrayContaining([
+        { ParameterKey: "DomainPrefix", ParameterValue: "mcp-moto" },
+        // moto keeps a CommaDelimitedList as a Python list's repr; CloudFormation keeps the text.
+        expect.objectContaining({ ParameterKey: "StaticClientCallbackURLs" }),
+      ]),
+    );
+  });
+
+  it("a second deploy with nothing changed succeeds and changes nothing", async () => {
+    const before = await describeStack(aws.stackName);
+    await deployStack(runWithEnv, aws);
+    const after = await describeStack(aws.stackName);
+    expect(after.StackId).toBe(before.StackId);
+    expect(after.StackStatus).toBe(before.StackStatus);
+  });
+
+  it("outputs and both secrets are read as the deploy reads them", async () => {
+    // moto fills Outputs for create-stack but not after a change set (aws cloudformation deploy),
+    // so this reads a second stack of the same template made with create-stack.
+    const created = { ...aws, stackName: "mcp-moto-outputs" };
+    await runWithEnv("aws", [
+      "cloudformation",
+      "create-stack",
+      "--stack-name",
+      created.stackName,
+      "--template-body",
+      `file://${template}`,
+      "--capabilities",
+      "CAPABILITY_IAM",
+      "--parameters",
+      "ParameterKey=DomainPrefix,ParameterValue=mcp-moto",
+      "--region",
+      aws.region,
+      "--endpoint-url",
+      aws.endpointUrl,
+    ]);
+    const outputs = await readStackOutputs(runWithEnv, created);
+    expect(outputs).toMatchObject({
+      Region: "eu-west-1",
+      UserPoolId: "eu-west-1_Moto0001",
+      ReadScope: "mcp-api/read",
+      WriteScope: "mcp-api/write",
+      StaticClientId: "motostaticclient0000000001",
+    });
+    expect(outputs.DcrAccessKeyId).toMatch(/^AKIA/);
+    // moto's CloudFormation accepts AWS::SecretsManager::Secret but creates nothing, so the two
+    // secrets are made with the Secrets Manager API, shaped as the template makes them.
+    const createSecret = async (name: string, value: string) => {
+      const { stdout } = await runWithEnv("aws", [
+        "secretsmanager",
+        "create-secret",
+        "--name",
+        name,
+        "--secret-string",
+        value,
+        "--region",
+        aws.region,
+        "--endpoint-url",
+        aws.endpointUrl,
+      ]);
+      return JSON.parse(stdout).ARN as string;
+    };
+    const withSecrets = {
+      ...outputs,
+      StaticClientSecretArn: await createSecret("static", "moto-static-client-secret"),
+      DcrCredentialsArn: await createSecret(
+        "dcr",
+        JSON.stringify({
+          accessKeyId: outputs.DcrAccessKeyId,
+          secretAccessKey: "motoDcrSecret0123456789",
+        }),
+      ),
+    };
+    commands.length = 0; // Only what the deploy's own calls log, from here on.
+    const secrets = await readStackSecrets(runWithEnv, created, withSecrets);
+    expect(secrets).toEqual({
+      staticClientSecret: "moto-static-client-secret",
+      dcrSecretAccessKey: "motoDcrSecret0123456789",
+    });
+    const raw = JSON.parse(
+      await readSecretString(runWithEnv, created, withSecrets.DcrCredentialsArn),
+    );
+    expect(raw.accessKeyId).toBe(outputs.DcrAccessKeyId);
+    // The secret never appears in what the runner logs.
+    expect(commands.join("\n")).not.toContain(secrets.dcrSecretAccessKey);
+  });
+
+  it("the stack is deleted and waited for", async () => {
+    await deleteStack(runWithEnv, aws);
+    const { stdout } = await runWithEnv("aws", [
+      "cloudformation",
+      "list-stacks",
+      "--region",
+      aws.region,
+      "--endpoint-url",
+      aws.endpointUrl,
+    ]);
+    const summary = JSON.parse(stdout).StackSummaries.find(
+      (s: { StackName: string }) => s.StackName === aws.stackName,
+    );
+    expect(summary?.StackStatus ?? "DELETE_COMPLETE").toBe("DELETE_COMPLETE");
+  });
+});

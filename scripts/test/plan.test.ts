@@ -1,0 +1,79 @@
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import {
+  buildStackParameters,
+  buildWorkerDeployment,
+  buildWorkerUrls,
+  kvNamespaceTitle,
+} from "../deploy/plan.mjs";
+
+const root = resolve(fileURLToPath(new URL("../..", import.meta.url)));
+
+describe("production plan: pure decisions of npm run deploy", () => {
+  it("deploy.config.example.json is valid JSON that gives every worker a URL", () => {
+    const example = JSON.parse(readFileSync(join(root, "deploy.config.example.json"), "utf8"));
+    expect(buildWorkerUrls(["mcp-rs", "dcr", "client"], example)).toEqual({
+      "mcp-rs": "https://mcp-rs.your-subdomain.workers.dev",
+      dcr: "https://dcr.your-subdomain.workers.dev",
+      client: "https://client.your-subdomain.workers.dev",
+    });
+  });
+
+  it("derives the static client's callback and sign-out URLs, which the config overrides", () => {
+    const urls = { client: "https://c.example.com" };
+    expect(buildStackParameters(urls, {})).toEqual({
+      StaticClientCallbackURLs: "https://c.example.com/callback",
+      StaticClientLogoutURLs: "https://c.example.com/",
+    });
+    expect(
+      buildStackParameters(urls, { parameters: { StaticClientLogoutURLs: "https://x/" } }),
+    ).toMatchObject({ StaticClientLogoutURLs: "https://x/" });
+    expect(buildStackParameters({}, {})).toEqual({});
+  });
+
+  it("names KV namespaces after the stack and the local id", () => {
+    expect(kvNamespaceTitle("mcp-registrations-local", {})).toBe(
+      "mcp-cognito-workers-mcp-registrations",
+    );
+    expect(kvNamespaceTitle("mcp-registrations-local", { stackName: "prod" })).toBe(
+      "prod-mcp-registrations",
+    );
+  });
+
+  it("refuses a production variable that still points at localhost", () => {
+    const raw = { name: "x", vars: { UNKNOWN_URL: "http://localhost:1234" } };
+    const context = {
+      outputs: {},
+      urls: {},
+      parameters: {},
+      config: {},
+      kvIds: {},
+      secrets: { staticClientSecret: "s", dcrSecretAccessKey: "k", env: {} },
+    };
+    expect(() => buildWorkerDeployment({ name: "x" }, raw, context)).toThrow(
+      'x: "UNKNOWN_URL" would be "http://localhost:1234" in production; set workers.x.vars.UNKNOWN_URL in deploy.config.json',
+    );
+    const fixed = buildWorkerDeployment({ name: "x" }, raw, {
+      ...context,
+      config: { workers: { x: { vars: { UNKNOWN_URL: "https://x.example.com" } } } },
+    });
+    expect(fixed.wranglerConfig.vars).toEqual({ UNKNOWN_URL: "https://x.example.com" });
+  });
+
+  it("REQUIRE_AUDIENCE follows the feature plan: resource binding needs ESSENTIALS or PLUS", () => {
+    const raw = { name: "mcp-rs", vars: { REQUIRE_AUDIENCE: "false" } };
+    const base = {
+      outputs: {},
+      urls: {},
+      config: {},
+      kvIds: {},
+      secrets: { staticClientSecret: "s", dcrSecretAccessKey: "k", env: {} },
+    };
+    const vars = (parameters: Record<string, string>) =>
+      buildWorkerDeployment({ name: "mcp-rs" }, raw, { ...base, parameters }).wranglerConfig.vars;
+    expect(vars({})).toEqual({ REQUIRE_AUDIENCE: "true" });
+    expect(vars({ FeaturePlan: "LITE" })).toEqual({ REQUIRE_AUDIENCE: "false" });
+  });
+});
