@@ -1,0 +1,395 @@
+import { Hono } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { createMiddleware } from "hono/factory";
+import * as oauth from "oauth4webapi";
+import { type ClientConfig, readConfig } from "./config";
+import { type McpAction, runMcpAction } from "./mcp/call";
+import {
+  buildAuthorizationRequest,
+  type ClientRegistration,
+  discoverAuthorizationServer,
+  discoverFromServer,
+  getOrRegisterClient,
+  isExpiring,
+  OAuthClientError,
+  planStepUp,
+  processCallback,
+  refreshTokens,
+  type TraceStep,
+} from "./oauth";
+import { ErrorPage, HomePage, type HomeProps } from "./pages/home";
+import { STYLESHEET } from "./pages/layout";
+import { createKvRegistrationStore } from "./session/registrations";
+import {
+  createSession,
+  deleteSession,
+  type Flow,
+  loadSession,
+  type Session,
+  saveSession,
+  sessionCookieName,
+  timingSafeEqualStrings,
+} from "./session/session";
+
+/** Injected dependencies: the network and the clock (tests pass fakes). */
+export interface AppOptions {
+  fetch?: typeof fetch;
+  now?: () => number;
+}
+
+/** Step-ups allowed before the client gives up on an operation. */
+export const MAX_STEP_UP_ATTEMPTS = 2;
+
+type AppEnv = {
+  Bindings: Env;
+  Variables: { config: ClientConfig; session: Session; isNewSession: boolean };
+};
+
+class PageError extends Error {
+  constructor(
+    readonly title: string,
+    message: string,
+    readonly status: 400 | 403 | 502 = 400,
+  ) {
+    super(message);
+  }
+}
+
+const FLOWS = new Set<Flow>(["static", "discovery"]);
+const ACTIONS = new Set([
+  "tools",
+  "whoami",
+  "list_contexts",
+  "rest_contexts",
+  "create_context",
+  "delete_context",
+  "refresh",
+]);
+
+/** The web client's routes. */
+export function createApp(options: AppOptions = {}) {
+  const now = options.now ?? Date.now;
+  const net = options.fetch ? { fetch: options.fetch } : {};
+  const app = new Hono<AppEnv>();
+
+  app.use(async (c, next) => {
+    c.set("config", readConfig(c.env));
+    await next();
+    const cognito = new URL(c.var.config.cognitoIssuer).origin;
+    c.header(
+      "content-security-policy",
+      `default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self' ${cognito}; frame-ancestors 'none'; base-uri 'none'`,
+    );
+    c.header("x-content-type-options", "nosniff");
+    c.header("referrer-policy", "no-referrer");
+    c.header("cache-control", "no-store");
+  });
+
+  app.get("/style.css", (c) =>
+    c.body(STYLESHEET, 200, { "content-type": "text/css; charset=utf-8" }),
+  );
+
+  const withSession = createMiddleware<AppEnv>(async (c, next) => {
+    const origin = new URL(c.req.url);
+    const name = sessionCookieName(origin);
+    const existing = await loadSession(c.env.CLIENT_STATE, getCookie(c, name));
+    const session = existing ?? createSession();
+    c.set("session", session);
+    c.set("isNewSession", !existing);
+    if (!existing) {
+      await saveSession(c.env.CLIENT_STATE, session);
+      setCookie(c, name, session.id, {
+        httpOnly: true,
+        sameSite: "Lax",
+        path: "/",
+        secure: origin.protocol === "https:",
+      });
+    }
+    await next();
+  });
+
+  const requireCsrf = createMiddleware<AppEnv>(async (c, next) => {
+    const form = await c.req.parseBody();
+    const token = typeof form.csrf === "string" ? form.csrf : "";
+    if (c.var.isNewSession || !timingSafeEqualStrings(token, c.var.session.csrfToken)) {
+      throw new PageError(
+        "Request refused",
+        "The form was not sent from this site's page (CSRF check failed). Reload the start page and try again.",
+        403,
+      );
+    }
+    await next();
+  });
+
+  const render = (c: { var: AppEnv["Variables"] }, extra: Partial<HomeProps> = {}) => (
+    <HomePage
+      appName={c.var.config.appName}
+      mcpServerUrl={c.var.config.mcpServerUrl.href}
+      session={c.var.session}
+      now={now()}
+      {...extra}
+    />
+  );
+
+  app.get("/", withSession, (c) => c.html(render(c)));
+
+  const staticRegistration = (config: ClientConfig): ClientRegistration => ({
+    issuer: config.cognitoIssuer,
+    clientId: config.staticClientId,
+    clientSecret: config.staticClientSecret,
+    tokenEndpointAuthMethod: "client_secret_post",
+  });
+
+  const discoverStatic = (config: ClientConfig) =>
+    discoverAuthorizationServer(config.cognitoIssuer, { ...net, assumePkceS256: true });
+
+  /** Starts an authorization for `flow`; returns the URL to send the browser to. */
+  async function startAuthorization(
+    env: Env,
+    config: ClientConfig,
+    session: Session,
+    flow: Flow,
+    stepUp?: { scopes: string[]; attempts: number },
+  ): Promise<URL> {
+    let as: oauth.AuthorizationServer;
+    let registration: ClientRegistration;
+    let resource: string;
+    let scopes: string[];
+    if (flow === "static") {
+      as = await discoverStatic(config);
+      registration = staticRegistration(config);
+      resource = config.mcpServerUrl.href.replace(/\/$/, "");
+      scopes = stepUp?.scopes ?? config.staticScopes;
+    } else {
+      const trace: TraceStep[] = [];
+      const found = await discoverFromServer(config.mcpServerUrl, {
+        ...net,
+        trace: (step) => trace.push(step),
+      });
+      as = found.authorizationServer;
+      const store = createKvRegistrationStore(env.CLIENT_STATE);
+      const result = await getOrRegisterClient(as, store, {
+        ...net,
+        trace: (step) => trace.push(step),
+        clientName: config.appName,
+        redirectUris: [config.redirectUri],
+        scope: found.protectedResource.scopesSupported?.join(" "),
+      });
+      registration = result.registration;
+      resource = found.protectedResource.resource;
+      scopes = stepUp?.scopes ?? found.scopes;
+      session.trace = trace;
+    }
+    const request = await buildAuthorizationRequest(as, registration, {
+      redirectUri: config.redirectUri,
+      resource,
+      scopes,
+    });
+    session.pending = {
+      ...request.pending,
+      flow,
+      ...(stepUp ? { stepUp: { requested: stepUp.scopes, attempts: stepUp.attempts } } : {}),
+    };
+    await saveSession(env.CLIENT_STATE, session);
+    return request.url;
+  }
+
+  app.post("/login/:flow", withSession, requireCsrf, async (c) => {
+    const flow = c.req.param("flow") as Flow;
+    if (!FLOWS.has(flow)) return c.notFound();
+    const url = await startAuthorization(c.env, c.var.config, c.var.session, flow);
+    return c.redirect(url.href, 303);
+  });
+
+  app.get("/callback", async (c) => {
+    const config = c.var.config;
+    const session = await loadSession(
+      c.env.CLIENT_STATE,
+      getCookie(c, sessionCookieName(new URL(c.req.url))),
+    );
+    const pending = session?.pending;
+    if (!session || !pending) {
+      throw new PageError(
+        "Sign-in not recognised",
+        "This browser has no sign-in in progress (no session, or it expired). Start again from the start page.",
+      );
+    }
+    // One-time: the pending authorization is gone whatever happens next.
+    delete session.pending;
+    await saveSession(c.env.CLIENT_STATE, session);
+    const store = createKvRegistrationStore(c.env.CLIENT_STATE);
+    let as: oauth.AuthorizationServer;
+    let registration: ClientRegistration | undefined;
+    if (pending.flow === "static") {
+      as = await discoverStatic(config);
+      registration = staticRegistration(config);
+    } else {
+      as = await discoverAuthorizationServer(pending.issuer, net);
+      registration = await store.get(pending.issuer);
+    }
+    if (!registration) {
+      throw new PageError("Sign-in failed", "The client registration is gone; sign in again.");
+    }
+    try {
+      const tokens = await processCallback(as, registration, pending, new URL(c.req.url), {
+        ...net,
+        now,
+      });
+      session.signIns[pending.flow] = {
+        issuer: as.issuer,
+        resource: pending.resource,
+        scopes: pending.scopes,
+        tokens,
+      };
+      if (pending.stepUp) session.stepUp = pending.stepUp;
+      // A new id once signed in, so an id planted before sign-in (session fixation) is worthless.
+      await deleteSession(c.env.CLIENT_STATE, session.id);
+      const renewed = { ...session, id: createSession().id };
+      await saveSession(c.env.CLIENT_STATE, renewed);
+      const origin = new URL(c.req.url);
+      setCookie(c, sessionCookieName(origin), renewed.id, {
+        httpOnly: true,
+        sameSite: "Lax",
+        path: "/",
+        secure: origin.protocol === "https:",
+      });
+      return c.redirect("/", 303);
+    } catch (error) {
+      if (error instanceof oauth.AuthorizationResponseError) {
+        throw new PageError(
+          "Sign-in refused",
+          `The authorization server answered "${error.error}".`,
+        );
+      }
+      if (error instanceof oauth.ResponseBodyError) {
+        if (error.error === "invalid_client" && pending.flow === "discovery") {
+          await store.delete(pending.issuer);
+        }
+        throw new PageError(
+          "Sign-in failed",
+          `The token endpoint refused the code ("${error.error}"). A code works once; start again.`,
+        );
+      }
+      if (error instanceof oauth.OperationProcessingError) {
+        throw new PageError("Sign-in failed", `The response did not check out: ${error.message}.`);
+      }
+      throw error;
+    }
+  });
+
+  app.post("/mcp/:flow/:action", withSession, requireCsrf, async (c) => {
+    const flow = c.req.param("flow") as Flow;
+    const kind = c.req.param("action");
+    if (!FLOWS.has(flow) || !ACTIONS.has(kind)) return c.notFound();
+    const { config, session } = c.var;
+    const signIn = session.signIns[flow];
+    if (!signIn) throw new PageError("Not signed in", `Sign in with the ${flow} flow first.`);
+    const form = await c.req.parseBody();
+    const field = (name: string) => (typeof form[name] === "string" ? (form[name] as string) : "");
+
+    const as = flow === "static" ? await discoverStatic(config) : undefined;
+    const registration =
+      flow === "static"
+        ? staticRegistration(config)
+        : await createKvRegistrationStore(c.env.CLIENT_STATE).get(signIn.issuer);
+    const refresh = async () => {
+      if (!registration || !signIn.tokens.refreshToken) return false;
+      const server = as ?? (await discoverAuthorizationServer(signIn.issuer, net));
+      signIn.tokens = await refreshTokens(server, registration, signIn.tokens, signIn.resource, {
+        ...net,
+        now,
+      });
+      await saveSession(c.env.CLIENT_STATE, session);
+      return true;
+    };
+
+    if (kind === "refresh") {
+      if (!(await refresh())) throw new PageError("Cannot refresh", "No refresh token is kept.");
+      return c.html(render(c, { notice: "Tokens refreshed." }));
+    }
+    if (isExpiring(signIn.tokens, now())) await refresh();
+
+    const action: McpAction =
+      kind === "create_context"
+        ? { kind, title: field("title"), content: field("content") }
+        : kind === "delete_context"
+          ? { kind, id: field("id") }
+          : ({ kind } as McpAction);
+    let outcome = await runMcpAction(config.mcpServerUrl, signIn.tokens.accessToken, action, net);
+    if (!outcome.ok && outcome.status === 401 && (await refresh())) {
+      outcome = await runMcpAction(config.mcpServerUrl, signIn.tokens.accessToken, action, net);
+    }
+    if (outcome.ok) {
+      if (session.stepUp) {
+        delete session.stepUp;
+        await saveSession(c.env.CLIENT_STATE, session);
+      }
+      return c.html(
+        render(c, { result: { title: `Result of ${kind} (${flow})`, body: outcome.result } }),
+      );
+    }
+    if (outcome.status === 403 && outcome.challenge?.error === "insufficient_scope") {
+      const plan = planStepUp(
+        session.stepUp ?? { requested: signIn.scopes, attempts: 0 },
+        outcome.challenge.scope,
+        { maxAttempts: MAX_STEP_UP_ATTEMPTS },
+      );
+      const url = await startAuthorization(c.env, config, session, flow, {
+        scopes: plan.requested,
+        attempts: plan.attempts,
+      });
+      return c.redirect(url.href, 303);
+    }
+    throw new PageError(
+      "The MCP server refused",
+      `${outcome.message}${outcome.challenge?.error ? ` (${outcome.challenge.error})` : ""}. Sign in again.`,
+      403,
+    );
+  });
+
+  app.post("/logout", withSession, requireCsrf, async (c) => {
+    const { config, session } = c.var;
+    await deleteSession(c.env.CLIENT_STATE, session.id);
+    deleteCookie(c, sessionCookieName(new URL(c.req.url)), {
+      path: "/",
+      secure: new URL(c.req.url).protocol === "https:",
+    });
+    const logout = new URL("/logout", new URL(config.cognitoIssuer).origin);
+    logout.searchParams.set("client_id", config.staticClientId);
+    logout.searchParams.set("logout_uri", new URL("/", config.redirectUri).href);
+    return c.redirect(logout.href, 303);
+  });
+
+  app.onError((error, c) => {
+    const appName = c.var.config?.appName ?? "MCP web client";
+    if (error instanceof PageError) {
+      return c.html(
+        <ErrorPage appName={appName} title={error.title} message={error.message} />,
+        error.status,
+      );
+    }
+    if (error instanceof OAuthClientError) {
+      return c.html(
+        <ErrorPage appName={appName} title="Discovery failed" message={error.message} />,
+        502,
+      );
+    }
+    console.error(
+      JSON.stringify({
+        event: "unhandled",
+        name: (error as Error).name,
+        message: (error as Error).message,
+      }),
+    );
+    return c.html(
+      <ErrorPage
+        appName={appName}
+        title="Something went wrong"
+        message="The request failed; try again from the start page."
+      />,
+      500,
+    );
+  });
+
+  return app;
+}

@@ -1,0 +1,183 @@
+import { fileURLToPath } from "node:url";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  findFreePort,
+  standInVars,
+  startLocalWorker,
+  startStandInAtItsOrigin,
+} from "../../cognito-local/test-wire/stand-in";
+import { CHROMIUM_PATH, hasChromium, requireTool } from "../../cognito-local/test-wire/tools";
+import { startBrowserProxy } from "./proxy";
+
+const haveBrowser = requireTool("Chromium", hasChromium, "apt-get install chromium");
+const config = (worker: string) =>
+  fileURLToPath(new URL(`../../${worker}/wrangler.toml`, import.meta.url));
+
+/**
+ * The static client is registered with `http://localhost:3000/callback`, so the browser talks to
+ * the client as http://localhost:3000 through a proxy that forwards to the client's real loopback
+ * port (the browser keeps the cookies, as with `npm run dev`).
+ */
+const CLIENT_ORIGIN = "http://localhost:3000";
+
+describe.skipIf(!haveBrowser)("a person signs in with the web client (Chromium)", () => {
+  let browser: Browser;
+  const stopAll: (() => Promise<void>)[] = [];
+  let proxy: Awaited<ReturnType<typeof startBrowserProxy>>;
+
+  beforeAll(async () => {
+    const cognito = await startStandInAtItsOrigin();
+    stopAll.push(cognito.dispose);
+    const dcr = await startLocalWorker(config("dcr"), {
+      vars: {
+        // Empty: the issuer is the origin the request reached (127.0.0.1 and its port).
+        ISSUER: "",
+        COGNITO_ISSUER: cognito.issuer,
+        COGNITO_IDP_ENDPOINT: `${cognito.origin}/`,
+      },
+    });
+    stopAll.push(dcr.dispose);
+    const mcpPort = await findFreePort();
+    const mcpRs = await startLocalWorker(config("mcp-rs"), {
+      port: mcpPort,
+      vars: { COGNITO_ISSUER: cognito.issuer, AUTHORIZATION_SERVER: dcr.origin },
+    });
+    stopAll.push(mcpRs.dispose);
+    const client = await startLocalWorker(config("client"), {
+      vars: {
+        COGNITO_ISSUER: cognito.issuer,
+        MCP_SERVER_URL: `http://localhost:${mcpPort}/mcp`,
+      },
+    });
+    stopAll.push(client.dispose);
+    proxy = await startBrowserProxy({ aliases: { [CLIENT_ORIGIN]: client.origin } });
+    stopAll.push(proxy.dispose);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM_PATH,
+      proxy: { server: proxy.server, bypass: "<-loopback>" },
+      args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await Promise.allSettled(stopAll.map((stop) => stop()));
+  });
+
+  async function newPage(): Promise<Page> {
+    return browser.newPage();
+  }
+
+  async function signInStatic(page: Page) {
+    await page.goto(`${CLIENT_ORIGIN}/`);
+    await page.getByRole("button", { name: "Sign in (static flow)" }).click();
+    await page.getByLabel("Username").fill(standInVars.DEMO_USERNAME ?? "");
+    await page.getByLabel("Password").fill(standInVars.DEMO_PASSWORD ?? "");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL(`${CLIENT_ORIGIN}/`);
+  }
+
+  it("static flow: sign in, MCP and REST data, refresh, log out", async () => {
+    const page = await newPage();
+    await signInStatic(page);
+    await expect(page.getByText("Signed in as demo").count()).resolves.toBe(1);
+
+    await page.getByRole("button", { name: "Who am I (MCP)" }).first().click();
+    await expect(page.locator("pre").textContent()).resolves.toContain('"username": "demo"');
+
+    await page.getByRole("button", { name: "List tools (MCP)" }).first().click();
+    await expect(page.locator("pre").textContent()).resolves.toContain("create_context");
+
+    await page.getByLabel("Title").first().fill("From the browser");
+    await page.getByRole("button", { name: "Create context" }).first().click();
+    await page.getByRole("button", { name: "List contexts (REST)" }).first().click();
+    await expect(page.locator("pre").textContent()).resolves.toContain("From the browser");
+
+    await page.getByRole("button", { name: "Refresh tokens" }).first().click();
+    await expect(page.getByRole("status").textContent()).resolves.toContain("Tokens refreshed");
+    await page.getByRole("button", { name: "List contexts (MCP)" }).first().click();
+    await expect(page.locator("pre").textContent()).resolves.toContain("From the browser");
+
+    const html = await page.content();
+    expect(html).not.toMatch(/eyJ[\w-]+\.eyJ/);
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL(`${CLIENT_ORIGIN}/`);
+    await expect(page.getByText("Signed in as").count()).resolves.toBe(0);
+    await page.close();
+  });
+
+  it("discovery flow: 401 → PRM → metadata → DCR → sign in, trace, step-up to write", async () => {
+    const page = await newPage();
+    await page.goto(`${CLIENT_ORIGIN}/`);
+    await page.getByRole("button", { name: "Sign in (discovery flow)" }).click();
+    await page.getByLabel("Username").fill(standInVars.DEMO_USERNAME ?? "");
+    await page.getByLabel("Password").fill(standInVars.DEMO_PASSWORD ?? "");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL(`${CLIENT_ORIGIN}/`);
+    const trace = (await page.locator("details").textContent()) ?? "";
+    for (const step of [
+      "MCP request without a token",
+      "protected-resource metadata",
+      "authorization-server metadata",
+      "dynamic client registration",
+    ]) {
+      expect(trace).toContain(step);
+    }
+    expect(trace).not.toMatch(/client_secret"|eyJ/);
+
+    await page.getByRole("button", { name: "Who am I (MCP)" }).last().click();
+    const me = (await page.locator("pre").textContent()) ?? "";
+    expect(me).toContain('"username": "demo"');
+    expect(me).not.toContain("mcp-api/write");
+
+    // Needs write: 403 insufficient_scope → re-authorize with read + write (the stand-in
+    // remembers the person, so no form) → back here; then the same form succeeds.
+    await page.getByLabel("Title").last().fill("Stepped up");
+    await page.getByRole("button", { name: "Create context" }).last().click();
+    await page.waitForURL(`${CLIENT_ORIGIN}/`);
+    await page.getByLabel("Title").last().fill("Stepped up");
+    await page.getByRole("button", { name: "Create context" }).last().click();
+    await expect(page.locator("pre").textContent()).resolves.toContain("Stepped up");
+    await page.close();
+  });
+
+  it("a replayed callback, and a callback in a browser without the session, are refused", async () => {
+    const page = await newPage();
+    let callback = "";
+    page.on("request", (request) => {
+      if (request.url().startsWith(`${CLIENT_ORIGIN}/callback`)) callback = request.url();
+    });
+    await signInStatic(page);
+    expect(callback).toContain("code=");
+    const replay = await page.goto(callback);
+    expect(replay?.status()).toBe(400);
+    await expect(page.getByRole("alert").textContent()).resolves.toContain(
+      "no sign-in in progress",
+    );
+    const other = await browser.newContext();
+    const stranger = await other.newPage();
+    const response = await stranger.goto(callback);
+    expect(response?.status()).toBe(400);
+    await other.close();
+    await page.close();
+  });
+
+  it("a tampered state is refused", async () => {
+    const page = await newPage();
+    await page.goto(`${CLIENT_ORIGIN}/`);
+    proxy.setRewrite((url) => {
+      if (url.pathname === "/oauth2/authorize") url.searchParams.set("state", "tampered");
+      return url;
+    });
+    await page.getByRole("button", { name: "Sign in (static flow)" }).click();
+    proxy.setRewrite(undefined);
+    await page.getByLabel("Username").fill(standInVars.DEMO_USERNAME ?? "");
+    await page.getByLabel("Password").fill(standInVars.DEMO_PASSWORD ?? "");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL(`${CLIENT_ORIGIN}/callback**`);
+    await expect(page.getByRole("alert").textContent()).resolves.toContain("did not check out");
+    await page.close();
+  });
+});

@@ -1,0 +1,224 @@
+import { env } from "cloudflare:test";
+import { beforeEach, describe, expect, it } from "vitest";
+import { createApp } from "../src/app";
+import { sessionKey } from "../src/session/keys";
+import type { Session } from "../src/session/session";
+import { buildIdToken, createFakeFetch, type FakeFetch, json, notFound } from "./fake-fetch";
+
+const ISSUER = env.COGNITO_ISSUER;
+const COGNITO = new URL(ISSUER).origin;
+const TOKEN = `${COGNITO}/oauth2/token`;
+const ORIGIN = "http://localhost:3000";
+const NOW = Date.now();
+
+let tokenResponses: Response[];
+let net: FakeFetch;
+
+beforeEach(() => {
+  tokenResponses = [];
+  net = createFakeFetch({
+    [`${COGNITO}/.well-known/oauth-authorization-server/us-east-1_LocalDev01`]: notFound,
+    [`${COGNITO}/.well-known/openid-configuration/us-east-1_LocalDev01`]: notFound,
+    [`${ISSUER}/.well-known/openid-configuration`]: () =>
+      json({
+        issuer: ISSUER,
+        authorization_endpoint: `${COGNITO}/oauth2/authorize`,
+        token_endpoint: TOKEN,
+        response_types_supported: ["code"],
+      }),
+    [TOKEN]: () => tokenResponses.shift() ?? json({ error: "invalid_grant" }, { status: 400 }),
+  });
+});
+
+const app = () => createApp({ fetch: net.fetch, now: () => NOW });
+
+async function request(path: string, init: RequestInit = {}, origin = ORIGIN) {
+  return app().request(`${origin}${path}`, init, env);
+}
+
+/** Opens the start page: a session cookie and the page's CSRF token. */
+async function openSession() {
+  const response = await request("/");
+  const cookie = (response.headers.get("set-cookie") ?? "").split(";")[0] as string;
+  const csrf = /name="csrf" value="([^"]+)"/.exec(await response.text())?.[1] as string;
+  return { cookie, csrf, id: cookie.split("=")[1] as string };
+}
+
+async function post(path: string, cookie: string, fields: Record<string, string>) {
+  return request(path, {
+    method: "POST",
+    headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams(fields).toString(),
+  });
+}
+
+async function storedSession(id: string) {
+  return env.CLIENT_STATE.get<Session>(sessionKey(id), "json");
+}
+
+async function startStaticLogin() {
+  const s = await openSession();
+  const response = await post("/login/static", s.cookie, { csrf: s.csrf });
+  expect(response.status).toBe(303);
+  return { ...s, authorize: new URL(response.headers.get("location") as string) };
+}
+
+function idToken(nonce: string) {
+  const iat = Math.floor(Date.now() / 1000);
+  return buildIdToken({
+    iss: ISSUER,
+    aud: env.STATIC_CLIENT_ID,
+    sub: "user-1",
+    "cognito:username": "demo",
+    nonce,
+    iat,
+    exp: iat + 3600,
+  });
+}
+
+describe("session cookie", () => {
+  it("is HttpOnly, SameSite=Lax, path /, without Secure on http", async () => {
+    const response = await request("/");
+    expect(response.status).toBe(200);
+    const cookie = response.headers.get("set-cookie") ?? "";
+    expect(cookie).toMatch(
+      /^mcp_client_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax$/,
+    );
+    expect(response.headers.get("content-security-policy")).toBe(
+      `default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self' ${COGNITO}; frame-ancestors 'none'; base-uri 'none'`,
+    );
+  });
+
+  it("is __Host- and Secure on https", async () => {
+    const response = await request("/", {}, "https://client.example");
+    expect(response.headers.get("set-cookie")).toMatch(
+      /^__Host-mcp_client_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; Secure; SameSite=Lax$/,
+    );
+  });
+});
+
+describe("CSRF protection on state-changing forms", () => {
+  it("refuses a form without the session's token", async () => {
+    const s = await openSession();
+    const response = await post("/login/static", s.cookie, { csrf: "wrong" });
+    expect(response.status).toBe(403);
+    expect(await response.text()).toContain("CSRF check failed");
+    expect(net.calls).toHaveLength(0);
+  });
+
+  it("refuses a form from a browser without a session", async () => {
+    const response = await post("/logout", "", { csrf: "anything" });
+    expect(response.status).toBe(403);
+  });
+});
+
+describe("static flow authorization request", () => {
+  it("redirects with PKCE S256, state, nonce and resource; keeps the verifier server-side", async () => {
+    const { authorize, id } = await startStaticLogin();
+    expect(authorize.origin + authorize.pathname).toBe(`${COGNITO}/oauth2/authorize`);
+    const stored = await storedSession(id);
+    const pending = stored?.pending;
+    expect(Object.fromEntries(authorize.searchParams)).toMatchObject({
+      client_id: env.STATIC_CLIENT_ID,
+      redirect_uri: env.STATIC_REDIRECT_URI,
+      scope: env.STATIC_SCOPES,
+      state: pending?.state,
+      nonce: pending?.nonce,
+      code_challenge_method: "S256",
+      resource: env.MCP_SERVER_URL,
+    });
+    expect(authorize.href).not.toContain(pending?.codeVerifier);
+  });
+});
+
+describe("RFC 6749 §10.12 callback checks", () => {
+  it("refuses a callback without a session", async () => {
+    const response = await request("/callback?code=c&state=s");
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain("no sign-in in progress");
+  });
+
+  it("refuses a tampered state, and the pending sign-in is used up", async () => {
+    const { cookie, authorize } = await startStaticLogin();
+    const tampered = await request("/callback?code=c&state=tampered", { headers: { cookie } });
+    expect(tampered.status).toBe(400);
+    expect(await tampered.text()).toContain("did not check out");
+    expect(net.callsTo(TOKEN)).toHaveLength(0);
+    const state = authorize.searchParams.get("state") as string;
+    const again = await request(`/callback?code=c&state=${state}`, { headers: { cookie } });
+    expect(again.status).toBe(400);
+  });
+
+  it("shows an error page for a replayed (refused) code", async () => {
+    const { cookie, authorize } = await startStaticLogin();
+    const state = authorize.searchParams.get("state") as string;
+    const response = await request(`/callback?code=used&state=${state}`, { headers: { cookie } });
+    expect(response.status).toBe(400);
+    const html = await response.text();
+    expect(html).toContain("refused the code (&quot;invalid_grant&quot;)");
+  });
+
+  it("signs in, shows who, and never puts a token in the page", async () => {
+    const { cookie, authorize, id } = await startStaticLogin();
+    const state = authorize.searchParams.get("state") as string;
+    const nonce = authorize.searchParams.get("nonce") as string;
+    tokenResponses.push(
+      json({
+        access_token: "ACCESS-TOKEN-VALUE",
+        refresh_token: "REFRESH-TOKEN-VALUE",
+        id_token: idToken(nonce),
+        token_type: "Bearer",
+        expires_in: 3600,
+      }),
+    );
+    const callback = await request(`/callback?code=c1&state=${state}`, { headers: { cookie } });
+    expect(callback.status).toBe(303);
+    expect(callback.headers.get("location")).toBe("/");
+    const tokenBody = new URLSearchParams(
+      new TextDecoder().decode(await net.callsTo(TOKEN)[0]?.arrayBuffer()),
+    );
+    expect(tokenBody.get("resource")).toBe(env.MCP_SERVER_URL);
+    // The session id is renewed at sign-in (session fixation).
+    expect(await storedSession(id)).toBeNull();
+    const renewed = (callback.headers.get("set-cookie") ?? "").split(";")[0] as string;
+    expect(renewed).toMatch(/^mcp_client_session=[A-Za-z0-9_-]{43}$/);
+    expect(renewed).not.toBe(cookie);
+    const stored = await storedSession(renewed.split("=")[1] as string);
+    expect(stored?.pending).toBeUndefined();
+    expect(stored?.signIns.static?.tokens.accessToken).toBe("ACCESS-TOKEN-VALUE");
+
+    const home = await request("/", { headers: { cookie: renewed } });
+    const html = await home.text();
+    expect(html).toContain("Signed in as demo");
+    expect(html).not.toContain("ACCESS-TOKEN-VALUE");
+    expect(html).not.toContain("REFRESH-TOKEN-VALUE");
+    expect(html).not.toContain("eyJ");
+  });
+
+  it("refuses an ID token with another nonce", async () => {
+    const { cookie, authorize } = await startStaticLogin();
+    const state = authorize.searchParams.get("state") as string;
+    tokenResponses.push(
+      json({ access_token: "a", token_type: "Bearer", expires_in: 60, id_token: idToken("x") }),
+    );
+    const response = await request(`/callback?code=c1&state=${state}`, { headers: { cookie } });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain("nonce");
+  });
+});
+
+describe("logout", () => {
+  it("deletes the session, clears the cookie and goes to Cognito's /logout", async () => {
+    const s = await openSession();
+    const response = await post("/logout", s.cookie, { csrf: s.csrf });
+    expect(response.status).toBe(303);
+    const location = new URL(response.headers.get("location") as string);
+    expect(location.origin + location.pathname).toBe(`${COGNITO}/logout`);
+    expect(Object.fromEntries(location.searchParams)).toEqual({
+      client_id: env.STATIC_CLIENT_ID,
+      logout_uri: `${ORIGIN}/`,
+    });
+    expect(response.headers.get("set-cookie")).toMatch(/^mcp_client_session=; Max-Age=0; Path=\//);
+    expect(await storedSession(s.id)).toBeNull();
+  });
+});
