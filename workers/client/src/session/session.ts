@@ -65,9 +65,5 @@ export function sessionCookieName(origin: URL): string {
 export function timingSafeEqualStrings(a: string, b: string): boolean {
   const left = new TextEncoder().encode(a);
   const right = new TextEncoder().encode(b);
-  let diff = left.length ^ right.length;
-  for (let i = 0; i < Math.max(left.length, right.length); i++) {
-    diff |= (left[i] ?? 0) ^ (right[i] ?? 0);
-  }
-  return diff === 0;
+  return left.byteLength === right.byteLength && crypto.subtle.timingSafeEqual(left, right);
 }

@@ -4,7 +4,7 @@ import { PAGE_HEADERS } from "../pages/layout";
 import type { PoolServices } from "../pool-services";
 import type { UserRecord } from "../store/records";
 import { checkPasswordPolicy, hashPassword } from "../users/password";
-import { authenticate } from "../users/users";
+import { authenticate, findIssuedUser } from "../users/users";
 import { randomToken, sha256, timingSafeEqualStrings } from "../util/crypto";
 import {
   type AuthorizeContext,
@@ -246,8 +246,8 @@ async function currentSession(c: Context, pool: PoolServices) {
   if (!token) return undefined;
   const session = pool.store.getSession(await sha256(token));
   if (session === undefined || session.expiresAt <= pool.now()) return undefined;
-  const user = pool.store.getUser(session.username);
-  if (user?.sub !== session.sub || !user.enabled || user.status !== "CONFIRMED") return undefined;
+  const user = findIssuedUser(pool, session);
+  if (user?.status !== "CONFIRMED") return undefined;
   return { user, authTime: session.authTime };
 }
 

@@ -4,6 +4,7 @@ import type { PoolServices } from "../pool-services";
 import type { RefreshRecord, UserPoolClient } from "../store/records";
 import { type IssuedTokens, issueTokens } from "../tokens/issue";
 import { tokenLifetimeSeconds } from "../tokens/lifetimes";
+import { findIssuedUser } from "../users/users";
 import { base64url, randomToken, sha256, timingSafeEqualStrings } from "../util/crypto";
 import { authenticateClient } from "./client-auth";
 import { NO_STORE, OAuthError } from "./oauth-error";
@@ -94,10 +95,8 @@ async function redeemCode(pool: PoolServices, client: UserPoolClient, form: URLS
       throw new OAuthError("invalid_grant", "code_verifier does not match the code_challenge");
     }
   }
-  const user = pool.store.getUser(record.username);
-  if (user?.sub !== record.sub || !user.enabled) {
-    throw new OAuthError("invalid_grant", "The user no longer exists");
-  }
+  const user = findIssuedUser(pool, record);
+  if (user === undefined) throw new OAuthError("invalid_grant", "The user no longer exists");
   const originJti = crypto.randomUUID();
   const tokens = await issueTokens(pool, {
     client,
@@ -135,10 +134,8 @@ async function refresh(pool: PoolServices, client: UserPoolClient, form: URLSear
   }
   if (record.clientId !== client.ClientId)
     throw new OAuthError("invalid_grant", "Invalid Refresh Token");
-  const user = pool.store.getUser(record.username);
-  if (user?.sub !== record.sub || !user.enabled) {
-    throw new OAuthError("invalid_grant", "User does not exist.");
-  }
+  const user = findIssuedUser(pool, record);
+  if (user === undefined) throw new OAuthError("invalid_grant", "User does not exist.");
   const tokens = await issueTokens(pool, {
     client,
     user,

@@ -47,3 +47,15 @@ export async function authenticate(
   }
   return (await verifyPassword(password, user.passwordHash)) ? user : undefined;
 }
+
+/**
+ * The user a code, session or refresh token was issued to, if that user still exists under the
+ * same `sub` and is enabled: a user deleted and made again under the same name is someone else.
+ */
+export function findIssuedUser(
+  pool: Pick<PoolServices, "store">,
+  issuedTo: { username: string; sub: string },
+): UserRecord | undefined {
+  const user = pool.store.getUser(issuedTo.username);
+  return user?.sub === issuedTo.sub && user.enabled ? user : undefined;
+}
