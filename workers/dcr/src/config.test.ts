@@ -15,6 +15,14 @@ describe("configuration", () => {
     expect(() => loadSettings({ ...env, DEFAULT_SCOPES: "openid admin" })).toThrow(TypeError);
   });
 
+  it("reads the step-up scopes, which must be allowed ones; empty means none", () => {
+    expect(loadSettings(env).policy.stepUpScopes).toEqual(["mcp-api/read", "mcp-api/write"]);
+    expect(loadSettings({ ...env, STEP_UP_SCOPES: "" }).policy.stepUpScopes).toEqual([]);
+    expect(() => loadSettings({ ...env, STEP_UP_SCOPES: "mcp-api/admin" })).toThrow(
+      "STEP_UP_SCOPES names mcp-api/admin, which ALLOWED_SCOPES does not",
+    );
+  });
+
   it("refuses a missing Cognito setting and a bad number", () => {
     expect(() => loadSettings({ ...env, COGNITO_USER_POOL_ID: "" })).toThrow(
       "configuration variable COGNITO_USER_POOL_ID must be set",

@@ -10,6 +10,7 @@ export type ConfigEnv = Pick<
   | "COGNITO_SECRET_ACCESS_KEY"
   | "ALLOWED_SCOPES"
   | "DEFAULT_SCOPES"
+  | "STEP_UP_SCOPES"
   | "ALLOW_CLIENT_CREDENTIALS"
   | "REDIRECT_URI_ALLOW_PATTERNS"
   | "DCR_INITIAL_ACCESS_TOKEN"
@@ -21,6 +22,8 @@ export type ConfigEnv = Pick<
 export interface RegistrationPolicy {
   allowedScopes: string[];
   defaultScopes: string[];
+  /** Added to every authorization-code registration, so a client can step up to them later. */
+  stepUpScopes: string[];
   allowClientCredentials: boolean;
   redirectUriAllowPatterns: RegExp[];
 }
@@ -79,6 +82,10 @@ export function loadSettings(env: ConfigEnv): Settings {
   for (const scope of defaultScopes)
     if (!allowedScopes.includes(scope))
       throw new TypeError(`DEFAULT_SCOPES names ${scope}, which ALLOWED_SCOPES does not`);
+  const stepUpScopes = words(env.STEP_UP_SCOPES);
+  for (const scope of stepUpScopes)
+    if (!allowedScopes.includes(scope))
+      throw new TypeError(`STEP_UP_SCOPES names ${scope}, which ALLOWED_SCOPES does not`);
   const issuer = env.ISSUER?.trim() ? new URL(env.ISSUER).origin : undefined;
   return {
     issuer,
@@ -93,6 +100,7 @@ export function loadSettings(env: ConfigEnv): Settings {
     policy: {
       allowedScopes,
       defaultScopes,
+      stepUpScopes,
       allowClientCredentials: env.ALLOW_CLIENT_CREDENTIALS?.trim() === "true",
       redirectUriAllowPatterns: words(env.REDIRECT_URI_ALLOW_PATTERNS).map(compileRedirectPattern),
     },

@@ -133,7 +133,7 @@ describe("RFC 7592 §2.2 update: full replace", () => {
     expect(body).toMatchObject({
       client_id: clientId,
       redirect_uris: ["http://127.0.0.1:9999/cb"],
-      scope: "openid mcp-api/write",
+      scope: "openid mcp-api/write mcp-api/read",
       client_name: "Renamed",
       registration_client_uri: expect.stringContaining(path),
     });
@@ -144,7 +144,7 @@ describe("RFC 7592 §2.2 update: full replace", () => {
       ClientName: "dcr-Renamed",
       CallbackURLs: ["http://127.0.0.1:9999/cb"],
       AllowedOAuthFlows: ["code"],
-      AllowedOAuthScopes: ["openid", "mcp-api/write"],
+      AllowedOAuthScopes: ["openid", "mcp-api/write", "mcp-api/read"],
       AllowedOAuthFlowsUserPoolClient: true,
       SupportedIdentityProviders: ["COGNITO"],
       ExplicitAuthFlows: ["ALLOW_REFRESH_TOKEN_AUTH"],
@@ -167,7 +167,7 @@ describe("RFC 7592 §2.2 update: full replace", () => {
     const read = (await (await call(path, { headers: auth })).json()) as Body;
     expect(read).not.toHaveProperty("client_uri");
     expect(read).not.toHaveProperty("client_name");
-    expect(read.scope).toBe("openid mcp-api/read");
+    expect(read.scope).toBe("openid mcp-api/read mcp-api/write");
   });
 
   it.each([

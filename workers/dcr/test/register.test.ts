@@ -7,7 +7,7 @@ import { expectOAuthError, INSPECTOR, ISSUER, NOW, setup } from "./support";
 type Body = Record<string, unknown>;
 
 describe("RFC 7591 §3.2.1 successful registration", () => {
-  it("registers the Inspector as a public Cognito client with least-privilege scopes", async () => {
+  it("registers the Inspector as a public Cognito client with its scopes and the step-up scopes", async () => {
     const { register, cognito } = setup();
     const response = await register(INSPECTOR);
     expect(response.status).toBe(201);
@@ -23,7 +23,7 @@ describe("RFC 7591 §3.2.1 successful registration", () => {
       token_endpoint_auth_method: "none",
       grant_types: ["authorization_code", "refresh_token"],
       response_types: ["code"],
-      scope: "openid mcp-api/read",
+      scope: "openid mcp-api/read mcp-api/write",
       client_name: "Inspector",
     });
     const [create] = cognito.callsOf("CreateUserPoolClient");
@@ -36,7 +36,7 @@ describe("RFC 7591 §3.2.1 successful registration", () => {
       ClientName: "dcr-Inspector",
       CallbackURLs: ["http://localhost:6274/oauth/callback"],
       AllowedOAuthFlows: ["code"],
-      AllowedOAuthScopes: ["openid", "mcp-api/read"],
+      AllowedOAuthScopes: ["openid", "mcp-api/read", "mcp-api/write"],
       AllowedOAuthFlowsUserPoolClient: true,
       SupportedIdentityProviders: ["COGNITO"],
       ExplicitAuthFlows: ["ALLOW_REFRESH_TOKEN_AUTH"],
@@ -77,7 +77,7 @@ describe("RFC 7591 §3.2.1 successful registration", () => {
     });
     expect(cognito.callsOf("CreateUserPoolClient")[0]?.input).toMatchObject({
       GenerateSecret: true,
-      AllowedOAuthScopes: ["openid", "email", "mcp-api/write"],
+      AllowedOAuthScopes: ["openid", "email", "mcp-api/write", "mcp-api/read"],
     });
     expect(cognito.callsOf("CreateUserPoolClient")[0]?.input).not.toHaveProperty(
       "RefreshTokenRotation",
@@ -127,8 +127,29 @@ describe("RFC 7591 §3.2.1 successful registration", () => {
     });
     expect(cognito.callsOf("CreateUserPoolClient")[0]?.input).toMatchObject({
       AllowedOAuthFlows: ["client_credentials"],
+      AllowedOAuthScopes: ["mcp-api/read"],
       CallbackURLs: [],
       GenerateSecret: true,
+    });
+  });
+});
+
+describe("step-up scopes (STEP_UP_SCOPES) in the registered scope", () => {
+  it("adds them to what the client asked for, so a later 403 insufficient_scope can be met", async () => {
+    const { register, cognito } = setup();
+    const body = (await (await register({ ...INSPECTOR, scope: "mcp-api/read" })).json()) as Body;
+    expect(body.scope).toBe("mcp-api/read mcp-api/write");
+    expect(cognito.callsOf("CreateUserPoolClient")[0]?.input).toMatchObject({
+      AllowedOAuthScopes: ["mcp-api/read", "mcp-api/write"],
+    });
+  });
+
+  it("registers exactly the requested scopes when STEP_UP_SCOPES is empty", async () => {
+    const { register, cognito } = setup({ vars: { STEP_UP_SCOPES: "" } });
+    const body = (await (await register({ ...INSPECTOR, scope: "mcp-api/read" })).json()) as Body;
+    expect(body.scope).toBe("mcp-api/read");
+    expect(cognito.callsOf("CreateUserPoolClient")[0]?.input).toMatchObject({
+      AllowedOAuthScopes: ["mcp-api/read"],
     });
   });
 });

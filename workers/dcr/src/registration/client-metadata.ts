@@ -153,6 +153,13 @@ export function parseClientMetadata(body: unknown, policy: RegistrationPolicy): 
   }
   if (clientCredentials && (scopes.length === 0 || scopes.some((scope) => OIDC_SCOPES.has(scope))))
     invalid('"scope": client_credentials clients may have resource-server scopes only');
+  // The registered scope is the ceiling of what the client may ask for, not what each token
+  // carries. MCP clients register with the scope of their first challenge (read) and step up on a
+  // 403 later (write); Cognito refuses a scope the app client lacks, so the step-up scopes are
+  // registered up front. RFC 7591 §3.2.1 lets the server replace requested values; the response
+  // says what was registered.
+  if (!clientCredentials)
+    scopes = [...scopes, ...policy.stepUpScopes.filter((scope) => !scopes.includes(scope))];
 
   const contacts = stringArray(doc, "contacts");
   if (contacts !== undefined) {
