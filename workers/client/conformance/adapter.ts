@@ -1,8 +1,10 @@
 /**
  * Command-line MCP client for the conformance suite's client auth scenarios, built on
- * src/oauth/: `node workers/client/conformance/adapter.mjs <server URL>`. Reads
- * MCP_CONFORMANCE_SCENARIO and MCP_CONFORMANCE_CONTEXT; signs in headlessly (the authorization
- * URL is fetched with `redirect: "manual"` and the code taken from `Location`).
+ * src/oauth/: `node workers/client/conformance/adapter.mjs [--client-metadata-url <url>]
+ * <server URL>`. Reads MCP_CONFORMANCE_SCENARIO and MCP_CONFORMANCE_CONTEXT; signs in
+ * headlessly (the authorization URL is fetched with `redirect: "manual"` and the code taken
+ * from `Location`). With `--client-metadata-url`, the adapter is the client published at that
+ * Client ID Metadata Document URL, and uses it as its `client_id` where the server supports it.
  */
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -11,16 +13,20 @@ import {
   type BearerChallenge,
   buildAuthorizationRequest,
   type ClientRegistration,
+  createMemoryRegistrationStore,
   discoverFromChallenge,
+  getOrRegisterClient,
   parseBearerChallenge,
   planStepUp,
   processCallback,
-  registerClient,
   type StepUpState,
+  withOfflineAccess,
 } from "../src/oauth";
 
 const REDIRECT_URI = "http://localhost:3000/callback";
 const serverUrl = new URL(process.argv.at(-1) ?? "");
+const metadataFlag = process.argv.indexOf("--client-metadata-url");
+const clientMetadataUrl = metadataFlag > 1 ? process.argv[metadataFlag + 1] : undefined;
 const context = JSON.parse(process.env.MCP_CONFORMANCE_CONTEXT ?? "{}") as Record<string, unknown>;
 
 function chooseAuthMethod(
@@ -42,13 +48,16 @@ async function obtainRegistration(as: oauth.AuthorizationServer, scopes: string[
       tokenEndpointAuthMethod: method === "none" && secret ? "client_secret_basic" : method,
     } satisfies ClientRegistration;
   }
-  return registerClient(as, {
+  // Client ID Metadata Document where the server supports it, else DCR (MCP registration order).
+  const { registration } = await getOrRegisterClient(as, createMemoryRegistrationStore(), {
     clientName: "mcp-cognito-workers conformance adapter",
     redirectUris: [REDIRECT_URI],
     applicationType: "native",
     tokenEndpointAuthMethod: chooseAuthMethod(as),
     ...(scopes.length ? { scope: scopes.join(" ") } : {}),
+    ...(clientMetadataUrl ? { clientMetadataUrl } : {}),
   });
+  return registration;
 }
 
 async function signIn(
@@ -60,7 +69,7 @@ async function signIn(
   const request = await buildAuthorizationRequest(as, registration, {
     redirectUri: REDIRECT_URI,
     resource,
-    scopes,
+    scopes: withOfflineAccess(scopes, as.scopes_supported),
   });
   const response = await fetch(request.url, { redirect: "manual" });
   const location = response.headers.get("location");

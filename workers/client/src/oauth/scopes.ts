@@ -61,3 +61,16 @@ export function planStepUp(
   }
   return { requested, attempts: state.attempts + 1 };
 }
+
+/**
+ * Adds `offline_access` when scopes are asked for and the authorization server lists it in
+ * `scopes_supported` (the client wants a refresh token); otherwise the scopes as they are.
+ * @see MCP authorization 2026-07-28, "Refresh Tokens"
+ */
+export function withOfflineAccess(
+  scopes: string[],
+  scopesSupported: readonly string[] | undefined,
+): string[] {
+  if (scopes.length === 0 || !scopesSupported?.includes("offline_access")) return scopes;
+  return unionScopes(scopes, ["offline_access"]);
+}
