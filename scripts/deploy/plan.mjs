@@ -1,6 +1,8 @@
 // What each worker gets in production: pure functions of the stack outputs and the deploy
 // configuration, so tests check them with plain inputs.
 
+import { hkdfSync } from "node:crypto";
+
 /**
  * @typedef {object} DeployConfig
  * @property {string} [stackName] CloudFormation stack (default "mcp-cognito-workers")
@@ -28,6 +30,7 @@ const PRODUCTION_VARS = {
   WRITE_SCOPE: (c) => c.outputs.WriteScope,
   ALLOWED_SCOPES: (c) => `openid email profile ${c.outputs.ReadScope} ${c.outputs.WriteScope}`,
   DEFAULT_SCOPES: (c) => `openid ${c.outputs.ReadScope}`,
+  STEP_UP_SCOPES: (c) => `${c.outputs.ReadScope} ${c.outputs.WriteScope}`,
   STATIC_SCOPES: (c) => `openid email profile ${c.outputs.ReadScope} ${c.outputs.WriteScope}`,
   STATIC_CLIENT_ID: (c) => c.outputs.StaticClientId,
   // workers/dcr's own issuer, and where mcp-rs sends clients: the facade's public origin.
@@ -42,6 +45,25 @@ const PRODUCTION_VARS = {
   ALLOWED_ORIGINS: (c) => c.urls.client ?? "",
 };
 
+/** HKDF `info` of workers/client's CLIENT_STATE_KEY; changing it changes the key. */
+const CLIENT_STATE_KEY_INFO = "mcp-cognito-workers client CLIENT_STATE_KEY v1";
+
+/**
+ * workers/client's CLIENT_STATE_KEY (base64url of 32 bytes): HKDF-SHA-256 over the stack's static
+ * client secret, so every deploy of the same stack sets the same key (a new key would make every
+ * stored registration unreadable) and no state is needed to remember it.
+ * @param {string} staticClientSecret
+ */
+export function deriveClientStateKey(staticClientSecret) {
+  if (typeof staticClientSecret !== "string" || staticClientSecret.length === 0)
+    throw new TypeError(
+      "CLIENT_STATE_KEY is derived from the static client secret, which is empty",
+    );
+  return Buffer.from(
+    hkdfSync("sha256", staticClientSecret, Buffer.alloc(0), CLIENT_STATE_KEY_INFO, 32),
+  ).toString("base64url");
+}
+
 /**
  * Secrets, by name: taken out of `[vars]` (where the local development values sit) and set with
  * `wrangler secret put`. A secret whose value is undefined (DCR_INITIAL_ACCESS_TOKEN when the
@@ -50,6 +72,7 @@ const PRODUCTION_VARS = {
 const PRODUCTION_SECRETS = {
   COGNITO_SECRET_ACCESS_KEY: (s) => s.dcrSecretAccessKey,
   STATIC_CLIENT_SECRET: (s) => s.staticClientSecret,
+  CLIENT_STATE_KEY: (s) => deriveClientStateKey(s.staticClientSecret),
   DCR_INITIAL_ACCESS_TOKEN: (s) => s.env.DCR_INITIAL_ACCESS_TOKEN || undefined,
 };
 

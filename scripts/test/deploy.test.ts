@@ -2,6 +2,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { deploy } from "../deploy/deploy.mjs";
+import { deriveClientStateKey } from "../deploy/plan.mjs";
 import {
   createFakeRunner,
   DCR_SECRET_ACCESS_KEY,
@@ -109,6 +110,7 @@ describe("npm run deploy: the calls made, in order", () => {
       COGNITO_ACCESS_KEY_ID: OUTPUTS.DcrAccessKeyId,
       ALLOWED_SCOPES: "openid email profile mcp-api/read mcp-api/write",
       DEFAULT_SCOPES: "openid mcp-api/read",
+      STEP_UP_SCOPES: "mcp-api/read mcp-api/write",
     });
     // Secrets are never vars: a var would clash with the secret of the same name.
     expect(dcr.vars).not.toHaveProperty("COGNITO_SECRET_ACCESS_KEY");
@@ -244,6 +246,76 @@ describe("npm run deploy: the calls made, in order", () => {
       'worker dcr has no public URL: set "workersDevSubdomain" or "workers.dcr.customDomain" in deploy.config.json',
     );
     expect(fake.calls).toEqual([]);
+  });
+});
+
+describe("npm run deploy: workers/client's CLIENT_STATE_KEY", () => {
+  const withClient = ["client", "dcr", "mcp-rs"].map((name) => ({
+    name,
+    dir: join(root, "workers", name),
+    configPath: join(root, "workers", name, "wrangler.toml"),
+  }));
+  const clientConfig = join(root, "workers", "client", "wrangler.deploy.json");
+
+  async function deployAll(fake: ReturnType<typeof createFakeRunner>) {
+    const files = new Map<string, GeneratedConfig>();
+    const logs: string[] = [];
+    await deploy({
+      workers: withClient,
+      wranglerBin: WRANGLER_BIN,
+      config,
+      run: fake.run,
+      readState: fake.readState,
+      writeState: fake.writeState,
+      env: {},
+      writeFile: (path: string, text: string) => files.set(path, JSON.parse(text)),
+      log: (line: string) => logs.push(line),
+    });
+    return { files, logs };
+  }
+
+  const clientSecretPuts = (fake: ReturnType<typeof createFakeRunner>) =>
+    fake.calls
+      .filter((c) => c.cwd === withClient[0]?.dir && c.input !== undefined)
+      .map((c) => ({ command: c.command, input: c.input }));
+
+  it("is put as a secret, derived from the static client secret, never a var, argv or log", async () => {
+    const fake = createFakeRunner();
+    const { files, logs } = await deployAll(fake);
+    const key = deriveClientStateKey(STATIC_CLIENT_SECRET);
+    expect(clientSecretPuts(fake)).toEqual([
+      {
+        command: `wrangler secret put STATIC_CLIENT_SECRET --config ${clientConfig}`,
+        input: STATIC_CLIENT_SECRET,
+      },
+      { command: `wrangler secret put CLIENT_STATE_KEY --config ${clientConfig}`, input: key },
+    ]);
+    const client = files.get(clientConfig) as GeneratedConfig;
+    expect(client.vars).not.toHaveProperty("CLIENT_STATE_KEY");
+    expect(client.vars).not.toHaveProperty("STATIC_CLIENT_SECRET");
+    const visible = [
+      ...fake.calls.map((c) => c.command),
+      ...[...files.values()].map((f) => JSON.stringify(f)),
+      ...logs,
+      JSON.stringify(fake.deployState),
+    ].join("\n");
+    expect(visible).not.toContain(key);
+  });
+
+  it("is the same on every deploy: a second run leaves it, a fresh machine puts the same value", async () => {
+    const fake = createFakeRunner();
+    await deployAll(fake);
+    fake.calls.length = 0;
+    const second = await deployAll(fake);
+    expect(clientSecretPuts(fake)).toEqual([]);
+    expect(second.logs).toContain("client: secret CLIENT_STATE_KEY unchanged");
+
+    // No remembered state (another machine, or the worker lost its secrets): the same value.
+    const fresh = createFakeRunner();
+    await deployAll(fresh);
+    expect(clientSecretPuts(fresh).find((c) => c.command.includes("CLIENT_STATE_KEY"))?.input).toBe(
+      deriveClientStateKey(STATIC_CLIENT_SECRET),
+    );
   });
 });
 

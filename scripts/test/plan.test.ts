@@ -6,6 +6,7 @@ import {
   buildStackParameters,
   buildWorkerDeployment,
   buildWorkerUrls,
+  deriveClientStateKey,
   kvNamespaceTitle,
 } from "../deploy/plan.mjs";
 
@@ -75,5 +76,30 @@ describe("production plan: pure decisions of npm run deploy", () => {
       buildWorkerDeployment({ name: "mcp-rs" }, raw, { ...base, parameters }).wranglerConfig.vars;
     expect(vars({})).toEqual({ REQUIRE_AUDIENCE: "true" });
     expect(vars({ FeaturePlan: "LITE" })).toEqual({ REQUIRE_AUDIENCE: "false" });
+  });
+
+  it("CLIENT_STATE_KEY: deterministic, 32 bytes as 43 base64url chars, not the static secret", () => {
+    const secret = "static-client-secret-value-0123456789";
+    const key = deriveClientStateKey(secret);
+    expect(key).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(Buffer.from(key, "base64url")).toHaveLength(32);
+    expect(deriveClientStateKey(secret)).toBe(key);
+    expect(key).not.toBe(secret);
+    expect(key).not.toContain(secret);
+    expect(deriveClientStateKey(`${secret}x`)).not.toBe(key);
+    expect(() => deriveClientStateKey("")).toThrow(TypeError);
+
+    // It is a secret of the worker that declares it, never a var.
+    const raw = { name: "client", vars: { APP_NAME: "x", CLIENT_STATE_KEY: "local-value" } };
+    const deployment = buildWorkerDeployment({ name: "client" }, raw, {
+      outputs: {},
+      urls: {},
+      parameters: {},
+      config: {},
+      kvIds: {},
+      secrets: { staticClientSecret: secret, dcrSecretAccessKey: "k", env: {} },
+    });
+    expect(deployment.wranglerConfig.vars).toEqual({ APP_NAME: "x" });
+    expect(deployment.secrets).toEqual({ CLIENT_STATE_KEY: key });
   });
 });

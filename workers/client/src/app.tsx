@@ -6,6 +6,7 @@ import { type ClientConfig, readConfig } from "./config";
 import { type McpAction, runMcpAction } from "./mcp/call";
 import {
   buildAuthorizationRequest,
+  buildClientMetadataDocument,
   type ClientRegistration,
   discoverAuthorizationServer,
   discoverFromServer,
@@ -16,6 +17,7 @@ import {
   processCallback,
   refreshTokens,
   type TraceStep,
+  withOfflineAccess,
 } from "./oauth";
 import { ErrorPage, HomePage, type HomeProps } from "./pages/home";
 import { STYLESHEET } from "./pages/layout";
@@ -23,8 +25,10 @@ import { createKvRegistrationStore } from "./session/registrations";
 import {
   createSession,
   deleteSession,
+  type FlashResult,
   type Flow,
   loadSession,
+  type PendingAction,
   type Session,
   saveSession,
   sessionCookieName,
@@ -65,6 +69,13 @@ const ACTIONS = new Set([
   "delete_context",
   "refresh",
 ]);
+/** The form fields each action takes (kept for a replay after step-up). */
+const ACTION_FIELDS: Record<string, string[]> = {
+  create_context: ["title", "content"],
+  delete_context: ["id"],
+};
+/** Where the client serves its Client ID Metadata Document. */
+export const CLIENT_METADATA_PATH = "/oauth/client-metadata.json";
 
 /** The web client's routes. */
 export function createApp(options: AppOptions = {}) {
@@ -82,7 +93,8 @@ export function createApp(options: AppOptions = {}) {
     );
     c.header("x-content-type-options", "nosniff");
     c.header("referrer-policy", "no-referrer");
-    c.header("cache-control", "no-store");
+    // Pages hold per-session data; only a public document (the CIMD one) says otherwise.
+    if (!c.res.headers.has("cache-control")) c.header("cache-control", "no-store");
   });
 
   app.get("/style.css", (c) =>
@@ -131,13 +143,56 @@ export function createApp(options: AppOptions = {}) {
     />
   );
 
-  app.get("/", withSession, (c) => c.html(render(c)));
+  app.get("/", withSession, async (c) => {
+    const { session } = c.var;
+    const flash = session.flash;
+    if (flash) {
+      delete session.flash;
+      await saveSession(c.env.CLIENT_STATE, session);
+    }
+    return c.html(render(c, flash ?? {}));
+  });
 
   const staticRegistration = (config: ClientConfig): ClientRegistration => ({
     issuer: config.cognitoIssuer,
     clientId: config.staticClientId,
     clientSecret: config.staticClientSecret,
     tokenEndpointAuthMethod: "client_secret_post",
+  });
+
+  /** Where this client serves its Client ID Metadata Document (only on https, as CIMD requires). */
+  const clientMetadataUrl = (config: ClientConfig): string | undefined => {
+    const origin = new URL(config.redirectUri);
+    return origin.protocol === "https:" ? new URL(CLIENT_METADATA_PATH, origin).href : undefined;
+  };
+
+  /** The discovery flow's credentials at `issuer` for `clientId`: its CIMD URL or the stored DCR. */
+  const discoveryRegistration = async (
+    env: Env,
+    config: ClientConfig,
+    issuer: string,
+    clientId: string,
+  ): Promise<ClientRegistration | undefined> => {
+    if (clientId === clientMetadataUrl(config)) {
+      return { issuer, clientId, tokenEndpointAuthMethod: "none" };
+    }
+    const stored = await createKvRegistrationStore(env).get(issuer);
+    return stored?.clientId === clientId ? stored : undefined;
+  };
+
+  app.get(CLIENT_METADATA_PATH, (c) => {
+    const config = c.var.config;
+    const clientId = clientMetadataUrl(config);
+    if (!clientId) return c.notFound();
+    c.header("cache-control", "public, max-age=3600");
+    return c.json(
+      buildClientMetadataDocument({
+        clientId,
+        clientName: config.appName,
+        clientUri: new URL("/", config.redirectUri).href,
+        redirectUris: [config.redirectUri],
+      }),
+    );
   });
 
   const discoverStatic = (config: ClientConfig) =>
@@ -149,7 +204,7 @@ export function createApp(options: AppOptions = {}) {
     config: ClientConfig,
     session: Session,
     flow: Flow,
-    stepUp?: { scopes: string[]; attempts: number },
+    stepUp?: { scopes: string[]; attempts: number; replay?: PendingAction },
   ): Promise<URL> {
     let as: oauth.AuthorizationServer;
     let registration: ClientRegistration;
@@ -167,13 +222,14 @@ export function createApp(options: AppOptions = {}) {
         trace: (step) => trace.push(step),
       });
       as = found.authorizationServer;
-      const store = createKvRegistrationStore(env.CLIENT_STATE);
+      const store = createKvRegistrationStore(env);
       const result = await getOrRegisterClient(as, store, {
         ...net,
         trace: (step) => trace.push(step),
         clientName: config.appName,
         redirectUris: [config.redirectUri],
         scope: found.protectedResource.scopesSupported?.join(" "),
+        clientMetadataUrl: clientMetadataUrl(config),
       });
       registration = result.registration;
       resource = found.protectedResource.resource;
@@ -183,12 +239,13 @@ export function createApp(options: AppOptions = {}) {
     const request = await buildAuthorizationRequest(as, registration, {
       redirectUri: config.redirectUri,
       resource,
-      scopes,
+      scopes: withOfflineAccess(scopes, as.scopes_supported),
     });
     session.pending = {
       ...request.pending,
       flow,
       ...(stepUp ? { stepUp: { requested: stepUp.scopes, attempts: stepUp.attempts } } : {}),
+      ...(stepUp?.replay ? { replay: stepUp.replay } : {}),
     };
     await saveSession(env.CLIENT_STATE, session);
     return request.url;
@@ -217,7 +274,6 @@ export function createApp(options: AppOptions = {}) {
     // One-time: the pending authorization is gone whatever happens next.
     delete session.pending;
     await saveSession(c.env.CLIENT_STATE, session);
-    const store = createKvRegistrationStore(c.env.CLIENT_STATE);
     let as: oauth.AuthorizationServer;
     let registration: ClientRegistration | undefined;
     if (pending.flow === "static") {
@@ -225,7 +281,7 @@ export function createApp(options: AppOptions = {}) {
       registration = staticRegistration(config);
     } else {
       as = await discoverAuthorizationServer(pending.issuer, net);
-      registration = await store.get(pending.issuer);
+      registration = await discoveryRegistration(c.env, config, pending.issuer, pending.clientId);
     }
     if (!registration) {
       throw new PageError("Sign-in failed", "The client registration is gone; sign in again.");
@@ -237,6 +293,7 @@ export function createApp(options: AppOptions = {}) {
       });
       session.signIns[pending.flow] = {
         issuer: as.issuer,
+        clientId: pending.clientId,
         resource: pending.resource,
         scopes: pending.scopes,
         tokens,
@@ -253,6 +310,14 @@ export function createApp(options: AppOptions = {}) {
         path: "/",
         secure: origin.protocol === "https:",
       });
+      if (pending.replay) {
+        // The action that needed the step-up was checked (CSRF) when it was first submitted;
+        // it runs now, once, and its result is shown on the start page.
+        const done = await performAction(c.env, config, renewed, pending.flow, pending.replay);
+        if (done.redirect) return c.redirect(done.redirect.href, 303);
+        renewed.flash = done.page;
+        await saveSession(c.env.CLIENT_STATE, renewed);
+      }
       return c.redirect("/", 303);
     } catch (error) {
       if (error instanceof oauth.AuthorizationResponseError) {
@@ -263,7 +328,7 @@ export function createApp(options: AppOptions = {}) {
       }
       if (error instanceof oauth.ResponseBodyError) {
         if (error.error === "invalid_client" && pending.flow === "discovery") {
-          await store.delete(pending.issuer);
+          await createKvRegistrationStore(c.env).delete(pending.issuer);
         }
         throw new PageError(
           "Sign-in failed",
@@ -277,21 +342,24 @@ export function createApp(options: AppOptions = {}) {
     }
   });
 
-  app.post("/mcp/:flow/:action", withSession, requireCsrf, async (c) => {
-    const flow = c.req.param("flow") as Flow;
-    const kind = c.req.param("action");
-    if (!FLOWS.has(flow) || !ACTIONS.has(kind)) return c.notFound();
-    const { config, session } = c.var;
+  /**
+   * Runs one action with the flow's tokens: refreshes a token about to expire (and once more on a
+   * 401), and on a 403 `insufficient_scope` starts a step-up that replays the action afterwards.
+   */
+  async function performAction(
+    env: Env,
+    config: ClientConfig,
+    session: Session,
+    flow: Flow,
+    pendingAction: PendingAction,
+  ): Promise<{ page: FlashResult; redirect?: undefined } | { redirect: URL; page?: undefined }> {
     const signIn = session.signIns[flow];
     if (!signIn) throw new PageError("Not signed in", `Sign in with the ${flow} flow first.`);
-    const form = await c.req.parseBody();
-    const field = (name: string) => (typeof form[name] === "string" ? (form[name] as string) : "");
-
     const as = flow === "static" ? await discoverStatic(config) : undefined;
     const registration =
       flow === "static"
         ? staticRegistration(config)
-        : await createKvRegistrationStore(c.env.CLIENT_STATE).get(signIn.issuer);
+        : await discoveryRegistration(env, config, signIn.issuer, signIn.clientId);
     const refresh = async () => {
       if (!registration || !signIn.tokens.refreshToken) return false;
       const server = as ?? (await discoverAuthorizationServer(signIn.issuer, net));
@@ -299,21 +367,22 @@ export function createApp(options: AppOptions = {}) {
         ...net,
         now,
       });
-      await saveSession(c.env.CLIENT_STATE, session);
+      await saveSession(env.CLIENT_STATE, session);
       return true;
     };
 
+    const { kind, fields } = pendingAction;
     if (kind === "refresh") {
       if (!(await refresh())) throw new PageError("Cannot refresh", "No refresh token is kept.");
-      return c.html(render(c, { notice: "Tokens refreshed." }));
+      return { page: { notice: "Tokens refreshed." } };
     }
     if (isExpiring(signIn.tokens, now())) await refresh();
 
     const action: McpAction =
       kind === "create_context"
-        ? { kind, title: field("title"), content: field("content") }
+        ? { kind, title: fields.title ?? "", content: fields.content ?? "" }
         : kind === "delete_context"
-          ? { kind, id: field("id") }
+          ? { kind, id: fields.id ?? "" }
           : ({ kind } as McpAction);
     let outcome = await runMcpAction(config.mcpServerUrl, signIn.tokens.accessToken, action, net);
     if (!outcome.ok && outcome.status === 401 && (await refresh())) {
@@ -322,11 +391,9 @@ export function createApp(options: AppOptions = {}) {
     if (outcome.ok) {
       if (session.stepUp) {
         delete session.stepUp;
-        await saveSession(c.env.CLIENT_STATE, session);
+        await saveSession(env.CLIENT_STATE, session);
       }
-      return c.html(
-        render(c, { result: { title: `Result of ${kind} (${flow})`, body: outcome.result } }),
-      );
+      return { page: { result: { title: `Result of ${kind} (${flow})`, body: outcome.result } } };
     }
     if (outcome.status === 403 && outcome.challenge?.error === "insufficient_scope") {
       const plan = planStepUp(
@@ -334,17 +401,33 @@ export function createApp(options: AppOptions = {}) {
         outcome.challenge.scope,
         { maxAttempts: MAX_STEP_UP_ATTEMPTS },
       );
-      const url = await startAuthorization(c.env, config, session, flow, {
+      const url = await startAuthorization(env, config, session, flow, {
         scopes: plan.requested,
         attempts: plan.attempts,
+        replay: pendingAction,
       });
-      return c.redirect(url.href, 303);
+      return { redirect: url };
     }
     throw new PageError(
       "The MCP server refused",
       `${outcome.message}${outcome.challenge?.error ? ` (${outcome.challenge.error})` : ""}. Sign in again.`,
       403,
     );
+  }
+
+  app.post("/mcp/:flow/:action", withSession, requireCsrf, async (c) => {
+    const flow = c.req.param("flow") as Flow;
+    const kind = c.req.param("action");
+    if (!FLOWS.has(flow) || !ACTIONS.has(kind)) return c.notFound();
+    const form = await c.req.parseBody();
+    const fields: Record<string, string> = {};
+    for (const name of ACTION_FIELDS[kind] ?? []) {
+      const value = form[name];
+      if (typeof value === "string") fields[name] = value;
+    }
+    const done = await performAction(c.env, c.var.config, c.var.session, flow, { kind, fields });
+    if (done.redirect) return c.redirect(done.redirect.href, 303);
+    return c.html(render(c, done.page));
   });
 
   app.post("/logout", withSession, requireCsrf, async (c) => {

@@ -1,8 +1,7 @@
 import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "../src/app";
-import { sessionKey } from "../src/session/keys";
-import type { Session } from "../src/session/session";
+import { loadSession } from "../src/session/session";
 import { buildIdToken, createFakeFetch, type FakeFetch, json, notFound } from "./fake-fetch";
 
 const ISSUER = env.COGNITO_ISSUER;
@@ -53,7 +52,7 @@ async function post(path: string, cookie: string, fields: Record<string, string>
 }
 
 async function storedSession(id: string) {
-  return env.CLIENT_STATE.get<Session>(sessionKey(id), "json");
+  return (await loadSession(env.CLIENT_STATE, id)) ?? null;
 }
 
 async function startStaticLogin() {
@@ -220,5 +219,35 @@ describe("logout", () => {
     });
     expect(response.headers.get("set-cookie")).toMatch(/^mcp_client_session=; Max-Age=0; Path=\//);
     expect(await storedSession(s.id)).toBeNull();
+  });
+});
+
+describe("Client ID Metadata Document (served for authorization servers that support CIMD)", () => {
+  it("is served on https with client_id equal to its own URL", async () => {
+    const https = "https://client.example.com";
+    const response = await app().request(
+      `${https}/oauth/client-metadata.json`,
+      {},
+      {
+        ...env,
+        STATIC_REDIRECT_URI: `${https}/callback`,
+      },
+    );
+    expect(response.status).toBe(200);
+    expect(response.headers.get("cache-control")).toBe("public, max-age=3600");
+    expect(await response.json()).toEqual({
+      client_id: `${https}/oauth/client-metadata.json`,
+      client_name: env.APP_NAME,
+      client_uri: `${https}/`,
+      redirect_uris: [`${https}/callback`],
+      grant_types: ["authorization_code", "refresh_token"],
+      response_types: ["code"],
+      token_endpoint_auth_method: "none",
+    });
+  });
+
+  it("is not served on plain http (a CIMD client_id must be an https URL)", async () => {
+    const response = await request("/oauth/client-metadata.json");
+    expect(response.status).toBe(404);
   });
 });

@@ -1,5 +1,10 @@
-/** KV key of a browser session. */
-export const sessionKey = (id: string) => `session:${id}`;
+import { sha256Base64Url } from "./envelope";
+
+/**
+ * KV key of a browser session: `session:<base64url(SHA-256(id))>`, so that whoever can list or
+ * read KV does not learn a cookie value.
+ */
+export const sessionKey = async (id: string) => `session:${await sha256Base64Url(id)}`;
 
 /** KV key of the DCR registration kept for an authorization server. */
 export const registrationKey = (issuer: string) => `registration:${issuer}`;

@@ -1,13 +1,61 @@
 import type { ClientRegistration, RegistrationStore } from "../oauth";
+import { deriveAesKey, fromBase64Url, open, seal } from "./envelope";
 import { registrationKey } from "./keys";
 
-/** DCR registrations in KV, one per authorization server issuer. */
-export function createKvRegistrationStore(kv: KVNamespace): RegistrationStore {
+/** HKDF `info` of the key, derived from CLIENT_STATE_KEY, that encrypts registration records. */
+const REGISTRATION_KEY_INFO = "mcp-client registration v1";
+
+/** CLIENT_STATE_KEY's 32 bytes; a missing or malformed value is a deployment mistake. */
+function clientStateKeyBytes(value: string | undefined): Uint8Array {
+  const bytes =
+    typeof value === "string" && /^[A-Za-z0-9_-]{43}$/.test(value)
+      ? fromBase64Url(value)
+      : undefined;
+  if (bytes?.byteLength !== 32)
+    throw new TypeError(
+      "CLIENT_STATE_KEY must be set to the base64url encoding of 32 random bytes (43 characters)",
+    );
+  return bytes;
+}
+
+/**
+ * DCR registrations in KV, one per authorization server issuer, each record encrypted with
+ * AES-256-GCM under a key derived from CLIENT_STATE_KEY, with its KV key (`registration:<issuer>`)
+ * as additional authenticated data. A record that does not decrypt (key rotated, tampered, moved)
+ * reads as absent, so the client registers again. Throws `TypeError` if CLIENT_STATE_KEY is
+ * missing or malformed.
+ */
+export function createKvRegistrationStore(
+  env: Pick<Env, "CLIENT_STATE" | "CLIENT_STATE_KEY">,
+): RegistrationStore {
+  const kv = env.CLIENT_STATE;
+  const secret = clientStateKeyBytes(env.CLIENT_STATE_KEY);
+  let cryptoKey: Promise<CryptoKey> | undefined;
+  const recordKey = () => {
+    cryptoKey ??= deriveAesKey(secret, REGISTRATION_KEY_INFO);
+    return cryptoKey;
+  };
   return {
-    get: async (issuer) =>
-      (await kv.get<ClientRegistration>(registrationKey(issuer), "json")) ?? undefined,
-    put: (registration) =>
-      kv.put(registrationKey(registration.issuer), JSON.stringify(registration)),
+    async get(issuer) {
+      const key = registrationKey(issuer);
+      const stored = await kv.get(key);
+      if (stored === null) return undefined;
+      const plaintext = await open(await recordKey(), stored, key);
+      let registration: ClientRegistration | undefined;
+      try {
+        if (plaintext !== undefined) registration = JSON.parse(plaintext) as ClientRegistration;
+      } catch {
+        registration = undefined;
+      }
+      if (registration?.issuer === issuer) return registration;
+      // Only the issuer (public) is logged, never the record.
+      console.warn(JSON.stringify({ event: "registration_unreadable", issuer }));
+      return undefined;
+    },
+    async put(registration) {
+      const key = registrationKey(registration.issuer);
+      await kv.put(key, await seal(await recordKey(), JSON.stringify(registration), key));
+    },
     delete: (issuer) => kv.delete(registrationKey(issuer)),
   };
 }
