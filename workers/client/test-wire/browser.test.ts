@@ -2,6 +2,7 @@ import { fileURLToPath } from "node:url";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  callIdp,
   findFreePort,
   standInVars,
   startLocalWorker,
@@ -25,10 +26,12 @@ describe.skipIf(!haveBrowser)("a person signs in with the web client (Chromium)"
   let browser: Browser;
   const stopAll: (() => Promise<void>)[] = [];
   let proxy: Awaited<ReturnType<typeof startBrowserProxy>>;
+  let cognitoOrigin: string;
 
   beforeAll(async () => {
     const cognito = await startStandInAtItsOrigin();
     stopAll.push(cognito.dispose);
+    cognitoOrigin = cognito.origin;
     const dcr = await startLocalWorker(config("dcr"), {
       vars: {
         // Empty: the issuer is the origin the request reached (127.0.0.1 and its port).
@@ -133,14 +136,61 @@ describe.skipIf(!haveBrowser)("a person signs in with the web client (Chromium)"
     expect(me).not.toContain("mcp-api/write");
 
     // Needs write: 403 insufficient_scope → re-authorize with read + write (the stand-in
-    // remembers the person, so no form) → back here; then the same form succeeds.
+    // remembers the person, so no form) → back here, where the action ran once, replayed.
     await page.getByLabel("Title").last().fill("Stepped up");
     await page.getByRole("button", { name: "Create context" }).last().click();
     await page.waitForURL(`${CLIENT_ORIGIN}/`);
-    await page.getByLabel("Title").last().fill("Stepped up");
-    await page.getByRole("button", { name: "Create context" }).last().click();
+    await expect(
+      page.getByRole("heading", { name: "Result of create_context" }).count(),
+    ).resolves.toBe(1);
     await expect(page.locator("pre").textContent()).resolves.toContain("Stepped up");
+    await page.getByRole("button", { name: "List contexts (REST)" }).last().click();
+    const listed = (await page.locator("pre").textContent()) ?? "";
+    expect(listed.match(/Stepped up/g)).toHaveLength(1);
+    // Shown once: reloading the start page does not show (or run) it again.
+    await page.goto(`${CLIENT_ORIGIN}/`);
+    await expect(
+      page.getByRole("heading", { name: "Result of create_context" }).count(),
+    ).resolves.toBe(0);
     await page.close();
+  });
+
+  it("a registration the authorization server no longer knows is replaced by a new one", async () => {
+    // The discovery flow registered with dcr (the test above, or here if run alone).
+    const signInDiscovery = async () => {
+      const page = await newPage();
+      await page.goto(`${CLIENT_ORIGIN}/`);
+      await page.getByRole("button", { name: "Sign in (discovery flow)" }).click();
+      if (new URL(page.url()).pathname === "/login") {
+        await page.getByLabel("Username").fill(standInVars.DEMO_USERNAME ?? "");
+        await page.getByLabel("Password").fill(standInVars.DEMO_PASSWORD ?? "");
+        await page.getByRole("button", { name: "Sign in" }).click();
+      }
+      await page.waitForURL(`${CLIENT_ORIGIN}/`);
+      return { page, trace: (await page.locator("details").textContent()) ?? "" };
+    };
+    const first = await signInDiscovery();
+    await first.page.close();
+    // An operator (or dcr's stale-client sweep) deletes the app client in Cognito.
+    const listed = await callIdp(cognitoOrigin, "ListUserPoolClients", { MaxResults: 60 });
+    const registered = (
+      listed.body.UserPoolClients as { ClientId: string; ClientName: string }[]
+    ).filter((client) => client.ClientName.startsWith("dcr-"));
+    expect(registered.length).toBeGreaterThan(0);
+    for (const client of registered) {
+      const deleted = await callIdp(cognitoOrigin, "DeleteUserPoolClient", {
+        ClientId: client.ClientId,
+      });
+      expect(deleted.status).toBe(200);
+    }
+
+    const again = await signInDiscovery();
+    expect(again.trace).toContain("stored registration checked (RFC 7592)");
+    expect(again.trace).toContain("stored registration unknown to the server: registering again");
+    expect(again.trace).toContain("dynamic client registration");
+    await again.page.getByRole("button", { name: "Who am I (MCP)" }).last().click();
+    await expect(again.page.locator("pre").textContent()).resolves.toContain('"username": "demo"');
+    await again.page.close();
   });
 
   it("a replayed callback, and a callback in a browser without the session, are refused", async () => {

@@ -1,5 +1,6 @@
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
+import { AwsClient } from "aws4fetch";
 import { unstable_readConfig, unstable_startWorker } from "wrangler";
 
 const CONFIG = fileURLToPath(new URL("../wrangler.toml", import.meta.url));
@@ -77,4 +78,41 @@ export function findFreePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** Options of {@link callIdp}. */
+export interface CallIdpOptions {
+  /** Signs as of this many milliseconds from now (for a stand-in whose clock is moved). */
+  offsetMs?: number;
+}
+
+/**
+ * Calls the stand-in's IdP JSON API at `origin` as an operator would (SigV4 with its local keys,
+ * its pool), to look behind the facade; returns the status and the JSON body.
+ */
+export async function callIdp(
+  origin: string,
+  operation: string,
+  input: Record<string, unknown>,
+  options: CallIdpOptions = {},
+) {
+  const aws = new AwsClient({
+    accessKeyId: standInVars.LOCAL_ACCESS_KEY_ID as string,
+    secretAccessKey: standInVars.LOCAL_SECRET_ACCESS_KEY as string,
+    service: "cognito-idp",
+    region: standInVars.AWS_REGION as string,
+  });
+  const datetime = new Date(Date.now() + (options.offsetMs ?? 0))
+    .toISOString()
+    .replace(/[:-]|\.\d{3}/g, "");
+  const res = await aws.fetch(`${origin}/`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/x-amz-json-1.1",
+      "x-amz-target": `AWSCognitoIdentityProviderService.${operation}`,
+    },
+    body: JSON.stringify({ UserPoolId: standInVars.USER_POOL_ID, ...input }),
+    aws: { datetime },
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }

@@ -1,6 +1,10 @@
 import * as oauth from "oauth4webapi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { standInVars, startStandInAtItsOrigin } from "../../cognito-local/test-wire/stand-in";
+import {
+  callIdp,
+  standInVars,
+  startStandInAtItsOrigin,
+} from "../../cognito-local/test-wire/stand-in";
 import { signInWithPkce, startDcr } from "./local-stack";
 
 type Body = Record<string, unknown>;
@@ -42,23 +46,7 @@ async function describeClient(clientId: string) {
 
 /** `offsetMs` signs as of another time, for a stand-in whose clock is moved by the same offset. */
 async function idp(operation: string, input: Body, offsetMs = 0) {
-  const { AwsClient } = await import("aws4fetch");
-  const aws = new AwsClient({
-    accessKeyId: standInVars.LOCAL_ACCESS_KEY_ID as string,
-    secretAccessKey: standInVars.LOCAL_SECRET_ACCESS_KEY as string,
-    service: "cognito-idp",
-    region: standInVars.AWS_REGION as string,
-  });
-  const res = await aws.fetch(`${standIn.origin}/`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/x-amz-json-1.1",
-      "x-amz-target": `AWSCognitoIdentityProviderService.${operation}`,
-    },
-    body: JSON.stringify({ UserPoolId: standInVars.USER_POOL_ID, ...input }),
-    aws: { datetime: new Date(Date.now() + offsetMs).toISOString().replace(/[:-]|\.\d{3}/g, "") },
-  });
-  return { status: res.status, body: (await res.json()) as Body };
+  return callIdp(standIn.origin, operation, input, { offsetMs });
 }
 
 describe("workers/dcr in front of workers/cognito-local, on loopback", () => {

@@ -1,0 +1,257 @@
+import { fileURLToPath } from "node:url";
+import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { decodeJwt } from "jose";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { unstable_readConfig } from "wrangler";
+import {
+  findFreePort,
+  standInVars,
+  startLocalWorker,
+  startStandInAtItsOrigin,
+} from "../../cognito-local/test-wire/stand-in";
+import {
+  type Exchange,
+  HeadlessOAuthProvider,
+  type HeadlessOAuthProviderOptions,
+} from "./headless-provider";
+
+const config = (worker: string) =>
+  fileURLToPath(new URL(`../../${worker}/wrangler.toml`, import.meta.url));
+const mcpRsVars = unstable_readConfig({ config: config("mcp-rs") }).vars as Record<string, string>;
+const READ = mcpRsVars.READ_SCOPE ?? "";
+const WRITE = mcpRsVars.WRITE_SCOPE ?? "";
+
+const stopAll: (() => Promise<void>)[] = [];
+/** Host labels for the recorded exchanges, by origin. */
+const hosts = new Map<string, string>();
+let mcpUrl: string;
+
+beforeAll(async () => {
+  const cognito = await startStandInAtItsOrigin();
+  stopAll.push(cognito.dispose);
+  const dcr = await startLocalWorker(config("dcr"), {
+    vars: {
+      // Empty: the issuer is the origin the request reached (127.0.0.1 and its port).
+      ISSUER: "",
+      COGNITO_ISSUER: cognito.issuer,
+      COGNITO_IDP_ENDPOINT: `${cognito.origin}/`,
+    },
+  });
+  stopAll.push(dcr.dispose);
+  // Cognito binds tokens (RFC 8707) only to https or http://localhost resources.
+  const mcpPort = await findFreePort();
+  const mcpRs = await startLocalWorker(config("mcp-rs"), {
+    port: mcpPort,
+    vars: { COGNITO_ISSUER: cognito.issuer, AUTHORIZATION_SERVER: dcr.origin },
+  });
+  stopAll.push(mcpRs.dispose);
+  mcpUrl = `http://localhost:${mcpPort}/mcp`;
+  hosts.set(cognito.origin, "cognito");
+  hosts.set(dcr.origin, "dcr");
+  hosts.set(new URL(mcpUrl).origin, "mcp");
+});
+
+afterAll(async () => {
+  await Promise.allSettled(stopAll.map((stop) => stop()));
+});
+
+function newProvider(options: Partial<HeadlessOAuthProviderOptions> = {}) {
+  return new HeadlessOAuthProvider({
+    username: standInVars.DEMO_USERNAME ?? "",
+    password: standInVars.DEMO_PASSWORD ?? "",
+    ...options,
+  });
+}
+
+function newTransport(provider: HeadlessOAuthProvider) {
+  return new StreamableHTTPClientTransport(new URL(mcpUrl), {
+    authProvider: provider,
+    fetch: provider.fetch,
+  });
+}
+
+/** `via method host/path status`, e.g. `transport POST dcr/register 201`. */
+function step(exchange: Exchange): string {
+  const host = hosts.get(exchange.url.origin) ?? exchange.url.origin;
+  return `${exchange.via} ${exchange.method} ${host}${exchange.url.pathname} ${exchange.status}`;
+}
+
+/**
+ * The MCP POSTs (JSON-RPC) since `from`; the SDK also opens its optional SSE GET (405 here) after
+ * `connect`, without awaiting it, so GETs land at no fixed place in the record.
+ */
+function mcpPosts(provider: HeadlessOAuthProvider, from = 0): Exchange[] {
+  return provider.exchanges
+    .slice(from)
+    .filter((exchange) => exchange.method === "POST" && exchange.url.href === mcpUrl);
+}
+
+/** The `grant_type` of each token request, in order. */
+function grants(provider: HeadlessOAuthProvider): (string | null)[] {
+  return provider.exchanges
+    .filter((exchange) => exchange.url.pathname === "/oauth2/token")
+    .map((exchange) => new URLSearchParams(exchange.body).get("grant_type"));
+}
+
+/** Connects as an MCP client does on first use: 401, sign-in, `finishAuth`, connect again. */
+async function connectSigningIn(provider: HeadlessOAuthProvider) {
+  const first = new Client({ name: "sdk-wire-test", version: "1.0.0" });
+  await expect(first.connect(newTransport(provider))).rejects.toBeInstanceOf(UnauthorizedError);
+  await first.close();
+  const signedIn = newTransport(provider);
+  await signedIn.finishAuth(provider.takeCode());
+  const client = new Client({ name: "sdk-wire-test", version: "1.0.0" });
+  await client.connect(signedIn);
+  return { client, transport: signedIn };
+}
+
+function structured(result: Awaited<ReturnType<Client["callTool"]>>) {
+  expect(result.isError).toBeFalsy();
+  return result.structuredContent as Record<string, unknown>;
+}
+
+function accessTokenScopes(provider: HeadlessOAuthProvider): string[] {
+  const token = provider.tokens()?.access_token;
+  if (token === undefined) throw new Error("the provider holds no access token");
+  return String(decodeJwt(token).scope ?? "").split(" ");
+}
+
+describe("the MCP SDK client finds, registers with and signs in at the authorization server on its own", () => {
+  it.each(["none", "client_secret_basic"] as const)(
+    "goes 401 → PRM → AS metadata → DCR → authorize → token, then lists and calls tools (%s)",
+    async (tokenEndpointAuthMethod) => {
+      const provider = newProvider({ tokenEndpointAuthMethod });
+      const { client } = await connectSigningIn(provider);
+      try {
+        const signIn = provider.exchanges.findIndex((e) => e.url.pathname === "/oauth2/token");
+        expect(provider.exchanges.slice(0, signIn + 1).map(step)).toEqual([
+          "transport POST mcp/mcp 401",
+          "transport GET mcp/.well-known/oauth-protected-resource/mcp 200",
+          "transport GET dcr/.well-known/oauth-authorization-server 200",
+          "transport POST dcr/register 201",
+          "sign-in GET cognito/oauth2/authorize 302",
+          "sign-in GET cognito/login 200",
+          "sign-in POST cognito/login 302",
+          // finishAuth discovers again (this provider keeps no discovery state), then redeems.
+          "transport GET mcp/.well-known/oauth-protected-resource/mcp 200",
+          "transport GET dcr/.well-known/oauth-authorization-server 200",
+          "transport POST cognito/oauth2/token 200",
+        ]);
+        const [unauthorized] = provider.exchanges;
+        expect(unauthorized?.challenge).toContain(`scope="${READ}"`);
+        expect(unauthorized?.challenge).toContain(
+          `resource_metadata="${new URL(mcpUrl).origin}/.well-known/oauth-protected-resource/mcp"`,
+        );
+
+        const registered = provider.clientInformation();
+        expect(registered?.client_id).toEqual(expect.any(String));
+        const registration = provider.exchanges.find((e) => e.url.pathname === "/register");
+        expect(JSON.parse(registration?.body ?? "{}")).toMatchObject({
+          scope: READ,
+          redirect_uris: [provider.redirectUrl],
+          token_endpoint_auth_method: tokenEndpointAuthMethod,
+        });
+        // The SDK registers with the challenge's scope; dcr adds the step-up scopes to the ceiling.
+        expect(registered).toMatchObject({
+          scope: expect.stringContaining(WRITE),
+          token_endpoint_auth_method: tokenEndpointAuthMethod,
+        });
+        expect(typeof registered?.client_secret).toBe(
+          tokenEndpointAuthMethod === "none" ? "undefined" : "string",
+        );
+
+        const redeem = provider.exchanges[signIn];
+        expect(redeem?.authorization).toBe(
+          tokenEndpointAuthMethod === "none" ? undefined : "Basic",
+        );
+        expect(new URLSearchParams(redeem?.body).get("client_id")).toBe(
+          tokenEndpointAuthMethod === "none" ? registered?.client_id : null,
+        );
+
+        expect(provider.authorizations).toHaveLength(1);
+        const authorize = provider.authorizations[0]?.searchParams;
+        expect(authorize?.get("client_id")).toBe(registered?.client_id);
+        expect(authorize?.get("scope")).toBe(READ);
+        expect(authorize?.get("resource")).toBe(mcpUrl);
+        expect(authorize?.get("code_challenge_method")).toBe("S256");
+        expect(grants(provider)).toEqual(["authorization_code"]);
+
+        const { tools } = await client.listTools();
+        expect(tools.map((tool) => tool.name)).toEqual(
+          expect.arrayContaining(["whoami", "create_context"]),
+        );
+        const me = structured(await client.callTool({ name: "whoami" }));
+        expect(me.username).toBe(standInVars.DEMO_USERNAME);
+        expect(me.client_id).toBe(registered?.client_id);
+        expect(me.scopes).toContain(READ);
+        expect(me.scopes).not.toContain(WRITE);
+        expect(me.audience).toEqual([mcpUrl]);
+        // No MCP request after the sign-in was challenged.
+        const after = provider.exchanges.slice(signIn + 1).filter((e) => e.url.href === mcpUrl);
+        expect(after.length).toBeGreaterThan(0);
+        expect(after.filter((e) => e.status === 401 || e.status === 403)).toEqual([]);
+      } finally {
+        await client.close();
+      }
+    },
+  );
+});
+
+describe("a 403 insufficient_scope leads to exactly one new authorization with the challenged scope", () => {
+  it("steps up from read to read + write and then writes", async () => {
+    const provider = newProvider();
+    const { client, transport } = await connectSigningIn(provider);
+    try {
+      expect(accessTokenScopes(provider)).not.toContain(WRITE);
+      const before = provider.exchanges.length;
+      const write = { name: "create_context", arguments: { title: "stepped up", content: "sdk" } };
+
+      await expect(client.callTool(write)).rejects.toBeInstanceOf(UnauthorizedError);
+      const [refused] = mcpPosts(provider, before);
+      expect(refused && step(refused)).toBe("transport POST mcp/mcp 403");
+      expect(refused?.challenge).toContain('error="insufficient_scope"');
+      expect(refused?.challenge).toContain(`scope="${READ} ${WRITE}"`);
+      expect(provider.authorizations).toHaveLength(2);
+      expect(provider.authorizations[1]?.searchParams.get("scope")).toBe(`${READ} ${WRITE}`);
+
+      await transport.finishAuth(provider.takeCode());
+      const created = structured(await client.callTool(write));
+      expect(created.title).toBe("stepped up");
+
+      expect(accessTokenScopes(provider)).toEqual(expect.arrayContaining([READ, WRITE]));
+      expect(provider.authorizations).toHaveLength(2);
+      // A new code grant, never a refresh (which would keep the read-only scopes).
+      expect(grants(provider)).toEqual(["authorization_code", "authorization_code"]);
+      expect(provider.exchanges.filter((e) => e.url.pathname === "/register")).toHaveLength(1);
+      const mcpCalls = mcpPosts(provider, before);
+      expect(mcpCalls.map((e) => e.status)).toEqual([403, 200]);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe("a step-up the resource server still refuses stops after one attempt", () => {
+  it("without re-authorization the SDK refreshes, is refused again with the same challenge, and stops", async () => {
+    // The SDK alone: with a refresh token, auth() refreshes; the refreshed token keeps the scopes
+    // of the original grant, so the retry meets the identical challenge.
+    const provider = newProvider({ reauthorizeOnInsufficientScope: false });
+    const { client } = await connectSigningIn(provider);
+    try {
+      const before = provider.exchanges.length;
+      await expect(
+        client.callTool({ name: "create_context", arguments: { title: "no", content: "no" } }),
+      ).rejects.toThrow("Server returned 403 after trying upscoping");
+      expect(grants(provider)).toEqual(["authorization_code", "refresh_token"]);
+      expect(provider.authorizations).toHaveLength(1);
+      const mcpCalls = mcpPosts(provider, before);
+      expect(mcpCalls.map((e) => e.status)).toEqual([403, 403]);
+      expect(mcpCalls[1]?.challenge).toBe(mcpCalls[0]?.challenge);
+      expect(accessTokenScopes(provider)).not.toContain(WRITE);
+    } finally {
+      await client.close();
+    }
+  });
+});
