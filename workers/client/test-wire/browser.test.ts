@@ -1,19 +1,11 @@
-import { fileURLToPath } from "node:url";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  callIdp,
-  findFreePort,
-  standInVars,
-  startLocalWorker,
-  startStandInAtItsOrigin,
-} from "../../cognito-local/test-wire/stand-in";
+import { callIdp, standInVars } from "../../cognito-local/test-wire/stand-in";
 import { CHROMIUM_PATH, hasChromium, requireTool } from "../../cognito-local/test-wire/tools";
 import { startBrowserProxy } from "./proxy";
+import { startStack } from "./stack";
 
 const haveBrowser = requireTool("Chromium", hasChromium, "apt-get install chromium");
-const config = (worker: string) =>
-  fileURLToPath(new URL(`../../${worker}/wrangler.toml`, import.meta.url));
 
 /**
  * The static client is registered with `http://localhost:3000/callback`, so the browser talks to
@@ -29,31 +21,10 @@ describe.skipIf(!haveBrowser)("a person signs in with the web client (Chromium)"
   let cognitoOrigin: string;
 
   beforeAll(async () => {
-    const cognito = await startStandInAtItsOrigin();
-    stopAll.push(cognito.dispose);
-    cognitoOrigin = cognito.origin;
-    const dcr = await startLocalWorker(config("dcr"), {
-      vars: {
-        // Empty: the issuer is the origin the request reached (127.0.0.1 and its port).
-        ISSUER: "",
-        COGNITO_ISSUER: cognito.issuer,
-        COGNITO_IDP_ENDPOINT: `${cognito.origin}/`,
-      },
-    });
-    stopAll.push(dcr.dispose);
-    const mcpPort = await findFreePort();
-    const mcpRs = await startLocalWorker(config("mcp-rs"), {
-      port: mcpPort,
-      vars: { COGNITO_ISSUER: cognito.issuer, AUTHORIZATION_SERVER: dcr.origin },
-    });
-    stopAll.push(mcpRs.dispose);
-    const client = await startLocalWorker(config("client"), {
-      vars: {
-        COGNITO_ISSUER: cognito.issuer,
-        MCP_SERVER_URL: `http://localhost:${mcpPort}/mcp`,
-      },
-    });
-    stopAll.push(client.dispose);
+    const stack = await startStack({ withClient: true });
+    stopAll.push(stack.dispose);
+    cognitoOrigin = stack.cognito.origin;
+    const client = stack.client as NonNullable<typeof stack.client>;
     proxy = await startBrowserProxy({ aliases: { [CLIENT_ORIGIN]: client.origin } });
     stopAll.push(proxy.dispose);
     browser = await chromium.launch({

@@ -1,25 +1,21 @@
-import { fileURLToPath } from "node:url";
 import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { unstable_readConfig } from "wrangler";
-import {
-  findFreePort,
-  standInVars,
-  startLocalWorker,
-  startStandInAtItsOrigin,
-} from "../../cognito-local/test-wire/stand-in";
+import { standInVars } from "../../cognito-local/test-wire/stand-in";
 import {
   type Exchange,
   HeadlessOAuthProvider,
   type HeadlessOAuthProviderOptions,
 } from "./headless-provider";
+import { startStack, workerConfig } from "./stack";
 
-const config = (worker: string) =>
-  fileURLToPath(new URL(`../../${worker}/wrangler.toml`, import.meta.url));
-const mcpRsVars = unstable_readConfig({ config: config("mcp-rs") }).vars as Record<string, string>;
+const mcpRsVars = unstable_readConfig({ config: workerConfig("mcp-rs") }).vars as Record<
+  string,
+  string
+>;
 const READ = mcpRsVars.READ_SCOPE ?? "";
 const WRITE = mcpRsVars.WRITE_SCOPE ?? "";
 
@@ -29,27 +25,11 @@ const hosts = new Map<string, string>();
 let mcpUrl: string;
 
 beforeAll(async () => {
-  const cognito = await startStandInAtItsOrigin();
-  stopAll.push(cognito.dispose);
-  const dcr = await startLocalWorker(config("dcr"), {
-    vars: {
-      // Empty: the issuer is the origin the request reached (127.0.0.1 and its port).
-      ISSUER: "",
-      COGNITO_ISSUER: cognito.issuer,
-      COGNITO_IDP_ENDPOINT: `${cognito.origin}/`,
-    },
-  });
-  stopAll.push(dcr.dispose);
-  // Cognito binds tokens (RFC 8707) only to https or http://localhost resources.
-  const mcpPort = await findFreePort();
-  const mcpRs = await startLocalWorker(config("mcp-rs"), {
-    port: mcpPort,
-    vars: { COGNITO_ISSUER: cognito.issuer, AUTHORIZATION_SERVER: dcr.origin },
-  });
-  stopAll.push(mcpRs.dispose);
-  mcpUrl = `http://localhost:${mcpPort}/mcp`;
-  hosts.set(cognito.origin, "cognito");
-  hosts.set(dcr.origin, "dcr");
+  const stack = await startStack();
+  stopAll.push(stack.dispose);
+  mcpUrl = stack.mcpUrl;
+  hosts.set(stack.cognito.origin, "cognito");
+  hosts.set(stack.dcr.origin, "dcr");
   hosts.set(new URL(mcpUrl).origin, "mcp");
 });
 

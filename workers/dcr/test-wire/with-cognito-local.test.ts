@@ -112,12 +112,14 @@ describe("workers/dcr in front of workers/cognito-local, on loopback", () => {
     expect(client).not.toHaveProperty("client_secret");
     const clientId = client.client_id as string;
     expect(clientId).toMatch(/^[a-z0-9]{26}$/);
+    // Registered: the default scopes and the step-up ones; asked for below: the default only.
+    expect(client.scope).toBe("openid mcp-api/read mcp-api/write");
 
     const { code, verifier } = await signInWithPkce({
       authorizationEndpoint: `${standIn.origin}/oauth2/authorize`,
       clientId,
       redirectUri: CALLBACK,
-      scope: client.scope as string,
+      scope: "openid mcp-api/read",
       username: standInVars.DEMO_USERNAME as string,
       password: standInVars.DEMO_PASSWORD as string,
     });
@@ -189,7 +191,7 @@ describe("workers/dcr in front of workers/cognito-local, on loopback", () => {
     expect(behind.body.UserPoolClient).toMatchObject({
       ClientName: "dcr-client",
       CallbackURLs: ["https://app.example.com/cb2"],
-      AllowedOAuthScopes: ["openid"],
+      AllowedOAuthScopes: ["openid", "mcp-api/read", "mcp-api/write"],
       AllowedOAuthFlows: ["code"],
       SupportedIdentityProviders: ["COGNITO"],
       ClientSecret: created.client_secret,
