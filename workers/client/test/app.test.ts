@@ -251,3 +251,116 @@ describe("Client ID Metadata Document (served for authorization servers that sup
     expect(response.status).toBe(404);
   });
 });
+
+describe("tokens in use: refresh before expiry, step-up that replays the action", () => {
+  const REST = new URL("/v1/contexts", env.MCP_SERVER_URL).href;
+  let restAnswers: Response[];
+  let restAuthorizations: string[];
+
+  beforeEach(() => {
+    restAnswers = [];
+    restAuthorizations = [];
+    const routes = {
+      [REST]: (request: Request) => {
+        restAuthorizations.push(request.headers.get("authorization") ?? "");
+        return restAnswers.shift() ?? json({ contexts: [] });
+      },
+    };
+    const base = net.fetch;
+    const extra = createFakeFetch(routes);
+    net = {
+      ...net,
+      fetch: ((input: RequestInfo | URL, init?: RequestInit) =>
+        new Request(input, init).url.startsWith(REST)
+          ? extra.fetch(input, init)
+          : base(input, init)) as typeof fetch,
+    };
+  });
+
+  /** Signs in with the static flow; the access token expires in `expiresIn` seconds. */
+  async function signedIn(expiresIn: number) {
+    const { cookie, authorize, csrf } = await startStaticLogin();
+    tokenResponses.push(
+      json({
+        access_token: "FIRST-ACCESS",
+        refresh_token: "FIRST-REFRESH",
+        id_token: idToken(authorize.searchParams.get("nonce") as string),
+        token_type: "Bearer",
+        expires_in: expiresIn,
+      }),
+    );
+    const state = authorize.searchParams.get("state") as string;
+    const callback = await request(`/callback?code=c1&state=${state}`, { headers: { cookie } });
+    const renewed = (callback.headers.get("set-cookie") ?? "").split(";")[0] as string;
+    return { cookie: renewed, csrf, id: renewed.split("=")[1] as string };
+  }
+
+  const tokenRequests = async () =>
+    Promise.all(
+      net.callsTo(TOKEN).map(async (call) => new URLSearchParams(await call.clone().text())),
+    );
+
+  it("refreshes a token about to expire before the call, and uses the new one", async () => {
+    const s = await signedIn(30);
+    tokenResponses.push(
+      json({ access_token: "SECOND-ACCESS", token_type: "Bearer", expires_in: 3600 }),
+    );
+    const response = await post("/mcp/static/rest_contexts", s.cookie, { csrf: s.csrf });
+    expect(response.status).toBe(200);
+    const refresh = (await tokenRequests())[1];
+    expect(refresh?.get("grant_type")).toBe("refresh_token");
+    expect(refresh?.get("refresh_token")).toBe("FIRST-REFRESH");
+    expect(refresh?.get("resource")).toBe(env.MCP_SERVER_URL);
+    expect(restAuthorizations).toEqual(["Bearer SECOND-ACCESS"]);
+    const stored = await storedSession(s.id);
+    expect(stored?.signIns.static?.tokens).toMatchObject({
+      accessToken: "SECOND-ACCESS",
+      refreshToken: "FIRST-REFRESH",
+    });
+  });
+
+  it("on 403 insufficient_scope signs in again for the union of scopes, then runs the action once", async () => {
+    const s = await signedIn(3600);
+    restAnswers.push(
+      new Response(JSON.stringify({ error: "insufficient_scope" }), {
+        status: 403,
+        headers: {
+          "www-authenticate":
+            'Bearer error="insufficient_scope", scope="mcp-api/read mcp-api/admin", resource_metadata="http://localhost:3001/.well-known/oauth-protected-resource/mcp"',
+        },
+      }),
+    );
+    const refused = await post("/mcp/static/rest_contexts", s.cookie, { csrf: s.csrf });
+    expect(refused.status).toBe(303);
+    const authorize = new URL(refused.headers.get("location") as string);
+    expect(authorize.searchParams.get("scope")?.split(" ")).toEqual([
+      ...env.STATIC_SCOPES.split(" "),
+      "mcp-api/admin",
+    ]);
+    tokenResponses.push(
+      json({
+        access_token: "STEPPED-UP-ACCESS",
+        id_token: idToken(authorize.searchParams.get("nonce") as string),
+        token_type: "Bearer",
+        expires_in: 3600,
+      }),
+    );
+    restAnswers.push(json({ contexts: [{ id: "c-1", title: "Replayed" }] }));
+    const state = authorize.searchParams.get("state") as string;
+    const callback = await request(`/callback?code=c2&state=${state}`, {
+      headers: { cookie: s.cookie },
+    });
+    expect(callback.status).toBe(303);
+    expect(callback.headers.get("location")).toBe("/");
+    // The action ran again, once, with the new token, without a second form submission.
+    expect(restAuthorizations).toEqual(["Bearer FIRST-ACCESS", "Bearer STEPPED-UP-ACCESS"]);
+    const cookie = (callback.headers.get("set-cookie") ?? "").split(";")[0] as string;
+    const home = await (await request("/", { headers: { cookie } })).text();
+    expect(home).toContain("Result of rest_contexts (static)");
+    expect(home).toContain("Replayed");
+    // Shown once.
+    const again = await (await request("/", { headers: { cookie } })).text();
+    expect(again).not.toContain("Result of rest_contexts");
+    expect(restAuthorizations).toHaveLength(2);
+  });
+});
