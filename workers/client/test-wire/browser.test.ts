@@ -43,9 +43,13 @@ describe.skipIf(!haveBrowser)("a person signs in with the web client (Chromium)"
     return browser.newPage();
   }
 
-  async function signInStatic(page: Page) {
+  /**
+   * Signs in with `flow` through the stand-in's form. Each page is a new browser context, with
+   * no sign-in at the stand-in yet, so the form always shows.
+   */
+  async function signIn(page: Page, flow: "static" | "discovery") {
     await page.goto(`${CLIENT_ORIGIN}/`);
-    await page.getByRole("button", { name: "Sign in (static flow)" }).click();
+    await page.getByRole("button", { name: `Sign in (${flow} flow)` }).click();
     await page.getByLabel("Username").fill(standInVars.DEMO_USERNAME ?? "");
     await page.getByLabel("Password").fill(standInVars.DEMO_PASSWORD ?? "");
     await page.getByRole("button", { name: "Sign in" }).click();
@@ -54,7 +58,7 @@ describe.skipIf(!haveBrowser)("a person signs in with the web client (Chromium)"
 
   it("static flow: sign in, MCP and REST data, refresh, log out", async () => {
     const page = await newPage();
-    await signInStatic(page);
+    await signIn(page, "static");
     await expect(page.getByText("Signed in as demo").count()).resolves.toBe(1);
 
     await page.getByRole("button", { name: "Who am I (MCP)" }).first().click();
@@ -84,12 +88,7 @@ describe.skipIf(!haveBrowser)("a person signs in with the web client (Chromium)"
 
   it("discovery flow: 401 → PRM → metadata → DCR → sign in, trace, step-up to write", async () => {
     const page = await newPage();
-    await page.goto(`${CLIENT_ORIGIN}/`);
-    await page.getByRole("button", { name: "Sign in (discovery flow)" }).click();
-    await page.getByLabel("Username").fill(standInVars.DEMO_USERNAME ?? "");
-    await page.getByLabel("Password").fill(standInVars.DEMO_PASSWORD ?? "");
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.waitForURL(`${CLIENT_ORIGIN}/`);
+    await signIn(page, "discovery");
     const trace = (await page.locator("details").textContent()) ?? "";
     for (const step of [
       "MCP request without a token",
@@ -130,13 +129,7 @@ describe.skipIf(!haveBrowser)("a person signs in with the web client (Chromium)"
     // The discovery flow registered with dcr (the test above, or here if run alone).
     const signInDiscovery = async () => {
       const page = await newPage();
-      await page.goto(`${CLIENT_ORIGIN}/`);
-      // Each page is a new browser context: no sign-in at the stand-in yet, so its form shows.
-      await page.getByRole("button", { name: "Sign in (discovery flow)" }).click();
-      await page.getByLabel("Username").fill(standInVars.DEMO_USERNAME ?? "");
-      await page.getByLabel("Password").fill(standInVars.DEMO_PASSWORD ?? "");
-      await page.getByRole("button", { name: "Sign in" }).click();
-      await page.waitForURL(`${CLIENT_ORIGIN}/`);
+      await signIn(page, "discovery");
       return { page, trace: (await page.locator("details").textContent()) ?? "" };
     };
     const first = await signInDiscovery();
@@ -169,7 +162,7 @@ describe.skipIf(!haveBrowser)("a person signs in with the web client (Chromium)"
     page.on("request", (request) => {
       if (request.url().startsWith(`${CLIENT_ORIGIN}/callback`)) callback = request.url();
     });
-    await signInStatic(page);
+    await signIn(page, "static");
     expect(callback).toContain("code=");
     const replay = await page.goto(callback);
     expect(replay?.status()).toBe(400);
