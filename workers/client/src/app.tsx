@@ -451,6 +451,16 @@ export function createApp(options: AppOptions = {}) {
         error.status,
       );
     }
+    if (error instanceof OAuthClientError && error.code === "step_up_limit") {
+      return c.html(
+        <ErrorPage
+          appName={appName}
+          title="More access was not granted"
+          message={`The MCP server still refuses: ${error.message}.`}
+        />,
+        403,
+      );
+    }
     if (error instanceof OAuthClientError) {
       return c.html(
         <ErrorPage appName={appName} title="Discovery failed" message={error.message} />,

@@ -364,3 +364,54 @@ describe("tokens in use: refresh before expiry, step-up that replays the action"
     expect(restAuthorizations).toHaveLength(2);
   });
 });
+
+describe("MCP step-up retry cap", () => {
+  it("stops after the server refuses again with nothing new to ask for, on an error page (403)", async () => {
+    const REST = new URL("/v1/contexts", env.MCP_SERVER_URL).href;
+    const challenge = {
+      status: 403,
+      headers: {
+        "www-authenticate": 'Bearer error="insufficient_scope", scope="mcp-api/read"',
+      },
+    };
+    const base = net.fetch;
+    net = {
+      ...net,
+      fetch: ((input: RequestInfo | URL, init?: RequestInit) =>
+        new Request(input, init).url.startsWith(REST)
+          ? Promise.resolve(new Response("{}", challenge))
+          : base(input, init)) as typeof fetch,
+    };
+    const { cookie, authorize, csrf } = await startStaticLogin();
+    tokenResponses.push(
+      json({
+        access_token: "A",
+        id_token: idToken(authorize.searchParams.get("nonce") as string),
+        token_type: "Bearer",
+        expires_in: 3600,
+      }),
+    );
+    const state = authorize.searchParams.get("state") as string;
+    const callback = await request(`/callback?code=c1&state=${state}`, { headers: { cookie } });
+    const signedIn = (callback.headers.get("set-cookie") ?? "").split(";")[0] as string;
+    // First refusal: one step-up (the union adds nothing new, but a first attempt is allowed).
+    const first = await post("/mcp/static/rest_contexts", signedIn, { csrf });
+    expect(first.status).toBe(303);
+    const again = new URL(first.headers.get("location") as string);
+    tokenResponses.push(
+      json({
+        access_token: "B",
+        id_token: idToken(again.searchParams.get("nonce") as string),
+        token_type: "Bearer",
+        expires_in: 3600,
+      }),
+    );
+    // The replay is refused the same way: the client gives up instead of looping.
+    const stepped = await request(
+      `/callback?code=c2&state=${again.searchParams.get("state") as string}`,
+      { headers: { cookie: signedIn } },
+    );
+    expect(stepped.status).toBe(403);
+    expect(await stepped.text()).toContain("More access was not granted");
+  });
+});
