@@ -5,6 +5,9 @@ import { registrationKey } from "./keys";
 /** HKDF `info` of the key, derived from CLIENT_STATE_KEY, that encrypts registration records. */
 const REGISTRATION_KEY_INFO = "mcp-client registration v1";
 
+/** The derived record keys, by CLIENT_STATE_KEY value (non-extractable CryptoKeys). */
+const RECORD_KEYS = new Map<string, Promise<CryptoKey>>();
+
 /** CLIENT_STATE_KEY's 32 bytes; a missing or malformed value is a deployment mistake. */
 function clientStateKeyBytes(value: string | undefined): Uint8Array {
   const bytes =
@@ -30,10 +33,14 @@ export function createKvRegistrationStore(
 ): RegistrationStore {
   const kv = env.CLIENT_STATE;
   const secret = clientStateKeyBytes(env.CLIENT_STATE_KEY);
-  let cryptoKey: Promise<CryptoKey> | undefined;
   const recordKey = () => {
-    cryptoKey ??= deriveAesKey(secret, REGISTRATION_KEY_INFO);
-    return cryptoKey;
+    // Derived once per isolate (and per key, should the var change), not on every request.
+    let key = RECORD_KEYS.get(env.CLIENT_STATE_KEY);
+    if (!key) {
+      key = deriveAesKey(secret, REGISTRATION_KEY_INFO);
+      RECORD_KEYS.set(env.CLIENT_STATE_KEY, key);
+    }
+    return key;
   };
   return {
     async get(issuer) {
