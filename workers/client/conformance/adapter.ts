@@ -19,6 +19,7 @@ import {
   parseBearerChallenge,
   planStepUp,
   processCallback,
+  recordRefusals,
   type StepUpState,
   withOfflineAccess,
 } from "../src/oauth";
@@ -79,12 +80,7 @@ async function signIn(
 
 /** Connects, lists tools and calls `test-tool`; returns the refusal's challenge if refused. */
 async function useServer(accessToken?: string): Promise<BearerChallenge | undefined> {
-  let refused: Response | undefined;
-  const recordingFetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
-    const response = await fetch(input, init);
-    if (response.status === 401 || response.status === 403) refused = response.clone();
-    return response;
-  }) as typeof fetch;
+  const { fetch: recordingFetch, lastRefusal } = recordRefusals();
   const client = new Client({ name: "conformance-adapter", version: "0.1.0" });
   const transport = new StreamableHTTPClientTransport(serverUrl, {
     fetch: recordingFetch,
@@ -100,6 +96,7 @@ async function useServer(accessToken?: string): Promise<BearerChallenge | undefi
     }
     return undefined;
   } catch (error) {
+    const refused = lastRefusal();
     if (!refused) throw error;
     return (await parseBearerChallenge(refused)) ?? { error: `http_${refused.status}` };
   } finally {

@@ -12,10 +12,12 @@ const NOW = Date.now();
 
 let tokenResponses: Response[];
 let net: FakeFetch;
+/** The fake network's routes; a test may add one (read at call time). */
+let routes: Parameters<typeof createFakeFetch>[0];
 
 beforeEach(() => {
   tokenResponses = [];
-  net = createFakeFetch({
+  routes = {
     [`${COGNITO}/.well-known/oauth-authorization-server/us-east-1_LocalDev01`]: notFound,
     [`${COGNITO}/.well-known/openid-configuration/us-east-1_LocalDev01`]: notFound,
     [`${ISSUER}/.well-known/openid-configuration`]: () =>
@@ -26,7 +28,8 @@ beforeEach(() => {
         response_types_supported: ["code"],
       }),
     [TOKEN]: () => tokenResponses.shift() ?? json({ error: "invalid_grant" }, { status: 400 }),
-  });
+  };
+  net = createFakeFetch(routes);
 });
 
 const app = () => createApp({ fetch: net.fetch, now: () => NOW });
@@ -260,20 +263,9 @@ describe("tokens in use: refresh before expiry, step-up that replays the action"
   beforeEach(() => {
     restAnswers = [];
     restAuthorizations = [];
-    const routes = {
-      [REST]: (request: Request) => {
-        restAuthorizations.push(request.headers.get("authorization") ?? "");
-        return restAnswers.shift() ?? json({ contexts: [] });
-      },
-    };
-    const base = net.fetch;
-    const extra = createFakeFetch(routes);
-    net = {
-      ...net,
-      fetch: ((input: RequestInfo | URL, init?: RequestInit) =>
-        new Request(input, init).url.startsWith(REST)
-          ? extra.fetch(input, init)
-          : base(input, init)) as typeof fetch,
+    routes[REST] = (request) => {
+      restAuthorizations.push(request.headers.get("authorization") ?? "");
+      return restAnswers.shift() ?? json({ contexts: [] });
     };
   });
 
@@ -374,14 +366,7 @@ describe("MCP step-up retry cap", () => {
         "www-authenticate": 'Bearer error="insufficient_scope", scope="mcp-api/read"',
       },
     };
-    const base = net.fetch;
-    net = {
-      ...net,
-      fetch: ((input: RequestInfo | URL, init?: RequestInit) =>
-        new Request(input, init).url.startsWith(REST)
-          ? Promise.resolve(new Response("{}", challenge))
-          : base(input, init)) as typeof fetch,
-    };
+    routes[REST] = () => new Response("{}", challenge);
     const { cookie, authorize, csrf } = await startStaticLogin();
     tokenResponses.push(
       json({

@@ -1,7 +1,7 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/cfworker";
-import { type BearerChallenge, parseBearerChallenge } from "../oauth";
+import { type BearerChallenge, parseBearerChallenge, recordRefusals } from "../oauth";
 
 /** What the page can ask the MCP server for. */
 export type McpAction =
@@ -32,15 +32,9 @@ export async function runMcpAction(
   action: McpAction,
   options: McpCallOptions = {},
 ): Promise<McpOutcome> {
-  const baseFetch = options.fetch ?? fetch;
-  let refused: Response | undefined;
-  // Keeps the last 401/403 so its challenge can drive refresh or step-up.
-  const recordingFetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
-    const response = await baseFetch(input, init);
-    if (response.status === 401 || response.status === 403) refused = response.clone();
-    return response;
-  }) as typeof fetch;
+  const { fetch: recordingFetch, lastRefusal } = recordRefusals(options.fetch);
   const refusal = async (error: unknown): Promise<McpOutcome> => {
+    const refused = lastRefusal();
     if (!refused) throw error;
     return {
       ok: false,

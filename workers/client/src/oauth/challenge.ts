@@ -35,3 +35,20 @@ export async function parseBearerChallenge(
     ...(error_description ? { errorDescription: error_description } : {}),
   };
 }
+
+/**
+ * Wraps `fetch` so that the last 401 or 403 it saw is kept: an MCP SDK transport turns those
+ * into exceptions, and the response's challenge is what drives refresh or step-up.
+ */
+export function recordRefusals(baseFetch: typeof fetch = fetch): {
+  fetch: typeof fetch;
+  lastRefusal: () => Response | undefined;
+} {
+  let refused: Response | undefined;
+  const recording = (async (input: RequestInfo | URL, init?: RequestInit) => {
+    const response = await baseFetch(input, init);
+    if (response.status === 401 || response.status === 403) refused = response.clone();
+    return response;
+  }) as typeof fetch;
+  return { fetch: recording, lastRefusal: () => refused };
+}

@@ -1,5 +1,5 @@
 import type { PendingAuthorization, StepUpState, TokenSet, TraceStep } from "../oauth";
-import { deriveAesKey, open, seal } from "./envelope";
+import { deriveAesKey, open, seal, toBase64Url } from "./envelope";
 import { sessionKey } from "./keys";
 
 /** Which of the two flows a sign-in belongs to. */
@@ -42,11 +42,7 @@ export interface Session {
 export const SESSION_TTL_SECONDS = 8 * 60 * 60;
 
 function randomId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
-  return btoa(String.fromCharCode(...bytes))
-    .replace(/=+$/, "")
-    .replace(/\+/g, "-")
-    .replace(/\//g, "_");
+  return toBase64Url(crypto.getRandomValues(new Uint8Array(32)));
 }
 
 /** A new, empty session with fresh id and CSRF token. */
