@@ -63,15 +63,30 @@ export async function readSecretString(run, aws, secretId) {
   return stdout.replace(/\r?\n$/, "");
 }
 
-/** The static client's secret and workers/dcr's access key pair, from the stack's two secrets. */
+/**
+ * Fewest characters accepted for FRONT_DOOR_KEY: 32 random bytes as base64url. The template
+ * generates 64 alphanumerics (about 381 bits); this only catches a value put by hand that is too
+ * short to carry 256 bits.
+ */
+export const FRONT_DOOR_KEY_MIN_CHARACTERS = 43;
+
+/**
+ * The static client's secret, workers/dcr's access key pair and its front-door key, from the
+ * stack's three secrets.
+ */
 export async function readStackSecrets(run, aws, outputs) {
-  for (const key of ["StaticClientSecretArn", "DcrCredentialsArn"])
+  for (const key of ["StaticClientSecretArn", "DcrCredentialsArn", "FrontDoorKeySecretArn"])
     if (!outputs[key]) throw new Error(`stack output ${key} is missing`);
   const staticClientSecret = await readSecretString(run, aws, outputs.StaticClientSecretArn);
   const credentials = JSON.parse(await readSecretString(run, aws, outputs.DcrCredentialsArn));
   if (typeof credentials.secretAccessKey !== "string")
     throw new Error('the DcrCredentials secret has no "secretAccessKey"');
-  return { staticClientSecret, dcrSecretAccessKey: credentials.secretAccessKey };
+  const frontDoorKey = await readSecretString(run, aws, outputs.FrontDoorKeySecretArn);
+  if (frontDoorKey.length < FRONT_DOOR_KEY_MIN_CHARACTERS)
+    throw new Error(
+      `the FrontDoorKeySecret secret is shorter than ${FRONT_DOOR_KEY_MIN_CHARACTERS} characters; put a random value of at least 32 bytes (docs/deploy.md)`,
+    );
+  return { staticClientSecret, dcrSecretAccessKey: credentials.secretAccessKey, frontDoorKey };
 }
 
 /** Deletes the stack and waits until it is gone. */

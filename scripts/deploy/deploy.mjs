@@ -5,6 +5,7 @@ import { dirname, join } from "node:path";
 import { deployStack, readStackOutputs, readStackSecrets } from "./aws.mjs";
 import { deployWorker, ensureKvNamespaces, listSecretNames, putSecret } from "./cloudflare.mjs";
 import {
+  assertDeployConfig,
   buildStackParameters,
   buildWorkerDeployment,
   buildWorkerUrls,
@@ -81,6 +82,8 @@ export async function deploy(options) {
       (w) => (path) => w.experimental_readRawConfig({ config: path }).rawConfig,
     ));
   const config = options.config ?? readDeployConfig(options.configPath);
+  // Refusals come first: nothing is deployed from a configuration production must not run.
+  assertDeployConfig(config);
   const readState = options.readState ?? readStateFile;
   const writeState = options.writeState ?? writeStateFile;
   const state = readState();

@@ -45,6 +45,32 @@ const PRODUCTION_VARS = {
   ALLOWED_ORIGINS: (c) => c.urls.client ?? "",
 };
 
+/**
+ * Values production must have whatever deploy.config.json says; the deploy refuses an override
+ * of one before it deploys anything (assertDeployConfig).
+ */
+const PINNED_PRODUCTION_VARS = {
+  // Client ID Metadata Documents at http://localhost, 127.0.0.1 or [::1] are for local
+  // development and tests only.
+  CIMD_ALLOW_LOCAL_URLS: "false",
+};
+
+/**
+ * Throws `TypeError` if deploy.config.json overrides a variable production must not change
+ * (`workers.<name>.vars.CIMD_ALLOW_LOCAL_URLS` other than "false").
+ * @param {DeployConfig} config
+ */
+export function assertDeployConfig(config) {
+  for (const [worker, settings] of Object.entries(config.workers ?? {}))
+    for (const [name, required] of Object.entries(PINNED_PRODUCTION_VARS)) {
+      const value = settings?.vars?.[name];
+      if (value !== undefined && value !== required)
+        throw new TypeError(
+          `deploy.config.json sets workers.${worker}.vars.${name} to ${JSON.stringify(value)}; production must have "${required}": remove it or set it to "${required}"`,
+        );
+    }
+}
+
 /** HKDF `info` of workers/client's CLIENT_STATE_KEY; changing it changes the key. */
 const CLIENT_STATE_KEY_INFO = "mcp-cognito-workers client CLIENT_STATE_KEY v1";
 
@@ -74,6 +100,7 @@ const PRODUCTION_SECRETS = {
   STATIC_CLIENT_SECRET: (s) => s.staticClientSecret,
   CLIENT_STATE_KEY: (s) => deriveClientStateKey(s.staticClientSecret),
   DCR_INITIAL_ACCESS_TOKEN: (s) => s.env.DCR_INITIAL_ACCESS_TOKEN || undefined,
+  FRONT_DOOR_KEY: (s) => s.frontDoorKey,
 };
 
 /** Names the deploy treats as secrets. */
@@ -112,12 +139,14 @@ export function kvNamespaceTitle(localId, config) {
 
 /**
  * A worker's production configuration (wrangler JSON) and secrets, from its committed raw
- * configuration. Throws `TypeError` if a variable would still point at localhost.
+ * configuration. Throws `TypeError` if a variable would still point at localhost, or if the
+ * configuration overrides a pinned variable (assertDeployConfig).
  * @param {{name: string}} worker
  * @param {Record<string, any>} rawConfig the committed wrangler.toml as JSON
- * @param {PlanContext & {config: DeployConfig, kvIds: Record<string, string>, secrets: {staticClientSecret: string, dcrSecretAccessKey: string, env: Record<string, string | undefined>}}} context
+ * @param {PlanContext & {config: DeployConfig, kvIds: Record<string, string>, secrets: {staticClientSecret: string, dcrSecretAccessKey: string, frontDoorKey: string, env: Record<string, string | undefined>}}} context
  */
 export function buildWorkerDeployment(worker, rawConfig, context) {
+  assertDeployConfig(context.config);
   const overrides = context.config.workers?.[worker.name] ?? {};
   const vars = {};
   const secrets = {};
@@ -127,7 +156,7 @@ export function buildWorkerDeployment(worker, rawConfig, context) {
       if (value !== undefined) secrets[name] = value;
       continue;
     }
-    const value = PRODUCTION_VARS[name]?.(context);
+    const value = PINNED_PRODUCTION_VARS[name] ?? PRODUCTION_VARS[name]?.(context);
     vars[name] = overrides.vars?.[name] ?? value ?? local;
   }
   for (const [name, value] of Object.entries(overrides.vars ?? {})) vars[name] = value;

@@ -6,6 +6,7 @@ import { deriveClientStateKey } from "../deploy/plan.mjs";
 import {
   createFakeRunner,
   DCR_SECRET_ACCESS_KEY,
+  FRONT_DOOR_KEY,
   OUTPUTS,
   STATIC_CLIENT_SECRET,
   WRANGLER_BIN,
@@ -30,13 +31,14 @@ const config = {
 async function runDeploy(
   fake: ReturnType<typeof createFakeRunner>,
   env: Record<string, string> = {},
+  deployConfig: Record<string, unknown> = config,
 ) {
   const files = new Map<string, GeneratedConfig>();
   const logs: string[] = [];
   await deploy({
     workers,
     wranglerBin: WRANGLER_BIN,
-    config,
+    config: deployConfig,
     run: fake.run,
     readState: fake.readState,
     writeState: fake.writeState,
@@ -77,6 +79,9 @@ describe("npm run deploy: the calls made, in order", () => {
       {
         command: `aws secretsmanager get-secret-value --secret-id ${OUTPUTS.DcrCredentialsArn} --query SecretString --output text ${aws}`,
       },
+      {
+        command: `aws secretsmanager get-secret-value --secret-id ${OUTPUTS.FrontDoorKeySecretArn} --query SecretString --output text ${aws}`,
+      },
       { command: "wrangler kv namespace list", cwd: root },
       { command: "wrangler kv namespace create mcp-test-mcp-registrations", cwd: root },
       { command: "wrangler kv namespace list", cwd: root },
@@ -86,6 +91,11 @@ describe("npm run deploy: the calls made, in order", () => {
         command: `wrangler secret put COGNITO_SECRET_ACCESS_KEY --config ${dcrConfig}`,
         cwd: workers[0].dir,
         input: DCR_SECRET_ACCESS_KEY,
+      },
+      {
+        command: `wrangler secret put FRONT_DOOR_KEY --config ${dcrConfig}`,
+        cwd: workers[0].dir,
+        input: FRONT_DOOR_KEY,
       },
       { command: `wrangler deploy --config ${mcpConfig}`, cwd: workers[1].dir },
     ]);
@@ -111,10 +121,13 @@ describe("npm run deploy: the calls made, in order", () => {
       ALLOWED_SCOPES: "openid email profile mcp-api/read mcp-api/write",
       DEFAULT_SCOPES: "openid mcp-api/read",
       STEP_UP_SCOPES: "mcp-api/read mcp-api/write",
+      CONSENT_TTL_DAYS: "30",
+      CIMD_ALLOW_LOCAL_URLS: "false",
     });
     // Secrets are never vars: a var would clash with the secret of the same name.
     expect(dcr.vars).not.toHaveProperty("COGNITO_SECRET_ACCESS_KEY");
     expect(dcr.vars).not.toHaveProperty("DCR_INITIAL_ACCESS_TOKEN");
+    expect(dcr.vars).not.toHaveProperty("FRONT_DOOR_KEY");
     const mcp = files.get(mcpConfig) as GeneratedConfig;
     expect(mcp.kv_namespaces).toEqual([{ binding: "REGISTRATIONS", id: kvId }]);
     expect(mcp.durable_objects).toEqual({
@@ -136,7 +149,12 @@ describe("npm run deploy: the calls made, in order", () => {
     const { files, logs } = await runDeploy(fake, {
       DCR_INITIAL_ACCESS_TOKEN: "initial-token-0123456789",
     });
-    const secrets = [STATIC_CLIENT_SECRET, DCR_SECRET_ACCESS_KEY, "initial-token-0123456789"];
+    const secrets = [
+      STATIC_CLIENT_SECRET,
+      DCR_SECRET_ACCESS_KEY,
+      FRONT_DOOR_KEY,
+      "initial-token-0123456789",
+    ];
     const visible = [
       ...fake.calls.map((c) => c.command),
       ...[...files.values()].map((f) => JSON.stringify(f)),
@@ -152,6 +170,10 @@ describe("npm run deploy: the calls made, in order", () => {
         command: expect.stringContaining("DCR_INITIAL_ACCESS_TOKEN"),
         input: "initial-token-0123456789",
       }),
+      expect.objectContaining({
+        command: expect.stringContaining("FRONT_DOOR_KEY"),
+        input: FRONT_DOOR_KEY,
+      }),
     ]);
   });
 
@@ -166,6 +188,7 @@ describe("npm run deploy: the calls made, in order", () => {
       "aws cloudformation describe-stacks",
       "aws secretsmanager get-secret-value",
       "aws secretsmanager get-secret-value",
+      "aws secretsmanager get-secret-value",
       "wrangler kv namespace list",
       "wrangler deploy",
       "wrangler secret list",
@@ -173,8 +196,10 @@ describe("npm run deploy: the calls made, in order", () => {
     ]);
     expect(second.files).toEqual(first.files);
     expect(second.logs).toContain("dcr: secret COGNITO_SECRET_ACCESS_KEY unchanged");
+    expect(second.logs).toContain("dcr: secret FRONT_DOOR_KEY unchanged");
     // Only fingerprints are remembered, never the value.
     expect(JSON.stringify(fake.deployState)).not.toContain(DCR_SECRET_ACCESS_KEY);
+    expect(JSON.stringify(fake.deployState)).not.toContain(FRONT_DOOR_KEY);
   });
 
   it("puts a secret again when its value changed or the worker lost it", async () => {
@@ -191,7 +216,65 @@ describe("npm run deploy: the calls made, in order", () => {
     expect(fake.calls.filter((c) => c.input !== undefined).map((c) => c.input)).toEqual([
       DCR_SECRET_ACCESS_KEY,
       "new-initial-token-0123456789",
+      FRONT_DOOR_KEY,
     ]);
+  });
+
+  it("rotating FRONT_DOOR_KEY: a new value in Secrets Manager is put on the next run, alone", async () => {
+    const fake = createFakeRunner();
+    await runDeploy(fake);
+    fake.calls.length = 0;
+    // aws secretsmanager put-secret-value --secret-id <FrontDoorKeySecretArn> --secret-string …
+    const rotated = "RotatedFrontDoorKey0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHI";
+    fake.stackSecrets.set(OUTPUTS.FrontDoorKeySecretArn, rotated);
+    const { logs } = await runDeploy(fake);
+    expect(fake.calls.filter((c) => c.input !== undefined)).toEqual([
+      {
+        command: `wrangler secret put FRONT_DOOR_KEY --config ${dcrConfig}`,
+        cwd: workers[0].dir,
+        input: rotated,
+      },
+    ]);
+    expect(logs).toContain("dcr: secret COGNITO_SECRET_ACCESS_KEY unchanged");
+  });
+
+  it("refuses a FRONT_DOOR_KEY too short to carry 32 random bytes, before any worker", async () => {
+    const fake = createFakeRunner();
+    fake.stackSecrets.set(OUTPUTS.FrontDoorKeySecretArn, "short-key-0123456789");
+    await expect(runDeploy(fake)).rejects.toThrow(
+      "the FrontDoorKeySecret secret is shorter than 43 characters; put a random value of at least 32 bytes (docs/deploy.md)",
+    );
+    expect(fake.calls.filter((c) => c.command.startsWith("wrangler"))).toEqual([]);
+  });
+
+  it('refuses CIMD_ALLOW_LOCAL_URLS other than "false" in deploy.config.json before deploying anything', async () => {
+    for (const value of ["true", "TRUE", "1", "", true]) {
+      const fake = createFakeRunner();
+      const attempt = runDeploy(
+        fake,
+        {},
+        {
+          ...config,
+          workers: { dcr: { vars: { CIMD_ALLOW_LOCAL_URLS: value } } },
+        },
+      );
+      await expect(attempt).rejects.toThrow(TypeError);
+      await expect(attempt).rejects.toThrow(
+        `deploy.config.json sets workers.dcr.vars.CIMD_ALLOW_LOCAL_URLS to ${JSON.stringify(value)}; production must have "false": remove it or set it to "false"`,
+      );
+      expect(fake.calls).toEqual([]);
+    }
+    // "false" is what production has anyway: accepted.
+    const fake = createFakeRunner();
+    const { files } = await runDeploy(
+      fake,
+      {},
+      {
+        ...config,
+        workers: { dcr: { vars: { CIMD_ALLOW_LOCAL_URLS: "false" } } },
+      },
+    );
+    expect(files.get(dcrConfig)?.vars.CIMD_ALLOW_LOCAL_URLS).toBe("false");
   });
 
   it("custom domains replace workers.dev, and deploy.config.json vars win", async () => {

@@ -23,10 +23,13 @@ export const OUTPUTS = {
   StaticClientSecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:static",
   DcrAccessKeyId: "AKIAREALDCRUSER00001",
   DcrCredentialsArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:dcr",
+  FrontDoorKeySecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:front-door",
 };
 
 export const STATIC_CLIENT_SECRET = "static-client-secret-value-0123456789";
 export const DCR_SECRET_ACCESS_KEY = "dcr-secret-access-key-value-0123456789";
+/** 64 alphanumerics, as the template's GenerateSecretString makes them. */
+export const FRONT_DOOR_KEY = "FrontDoorKeyGeneratedByCloudFormation0123456789abcdefghijklmnopq";
 
 /**
  * A fake of the AWS CLI and wrangler: answers like them, keeps the account's KV namespaces and
@@ -40,6 +43,18 @@ export function createFakeRunner(
   const workers = new Set(state.workers ?? []);
   let stackExists = false;
   const secrets = new Map<string, Set<string>>();
+  /** What Secrets Manager holds, by ARN; a test changes a value as `put-secret-value` would. */
+  const stackSecrets = new Map<string, string>([
+    [OUTPUTS.StaticClientSecretArn, STATIC_CLIENT_SECRET],
+    [
+      OUTPUTS.DcrCredentialsArn,
+      JSON.stringify({
+        accessKeyId: OUTPUTS.DcrAccessKeyId,
+        secretAccessKey: DCR_SECRET_ACCESS_KEY,
+      }),
+    ],
+    [OUTPUTS.FrontDoorKeySecretArn, FRONT_DOOR_KEY],
+  ]);
   /** What deploy remembers between runs (fingerprints of the secrets it put). */
   const deployState: { secrets?: Record<string, string> } = {};
   const run = async (
@@ -76,10 +91,9 @@ export function createFakeRunner(
         }),
       );
     if (line.startsWith("aws secretsmanager get-secret-value")) {
-      if (line.includes(OUTPUTS.StaticClientSecretArn)) return ok(`${STATIC_CLIENT_SECRET}\n`);
-      return ok(
-        `${JSON.stringify({ accessKeyId: OUTPUTS.DcrAccessKeyId, secretAccessKey: DCR_SECRET_ACCESS_KEY })}\n`,
-      );
+      const value = stackSecrets.get(words[words.indexOf("--secret-id") + 1]);
+      if (value === undefined) throw new Error(`the fake runner has no secret: ${line}`);
+      return ok(`${value}\n`);
     }
     if (line.startsWith("aws cloudformation delete-stack")) {
       stackExists = false;
@@ -125,6 +139,7 @@ export function createFakeRunner(
     namespaces,
     workers,
     secrets,
+    stackSecrets,
     deployState,
     readState: () => deployState,
     writeState: () => {},

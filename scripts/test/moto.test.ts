@@ -1,4 +1,5 @@
-import { resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hasCommand, requireTool } from "../../workers/cognito-local/test-wire/tools";
@@ -22,6 +23,21 @@ const haveTools =
 // parameters; cfn-lint checks the real template (infra/cognito.test.ts).
 const template = fileURLToPath(new URL("./fixtures/moto-stack.yaml", import.meta.url));
 const root = resolve(fileURLToPath(new URL("../..", import.meta.url)));
+
+/** The keys of a CloudFormation template's `Outputs` section (two-space indented). */
+function outputKeys(path: string): string[] {
+  const text = readFileSync(path, "utf8");
+  const section = text.slice(text.indexOf("\nOutputs:\n"));
+  return [...section.matchAll(/^ {2}([A-Za-z0-9]+):$/gm)].map((m) => m[1]);
+}
+
+describe("the moto fixture stands for infra/cognito.yaml", () => {
+  it("has the template's output keys, in the same order", () => {
+    const keys = outputKeys(join(root, "infra", "cognito.yaml"));
+    expect(keys).toContain("FrontDoorKeySecretArn");
+    expect(outputKeys(template)).toEqual(keys);
+  });
+});
 
 describe.skipIf(!haveTools)("the CloudFormation part of npm run deploy against moto_server", () => {
   let moto: Awaited<ReturnType<typeof startMotoServer>>;
@@ -97,7 +113,7 @@ describe.skipIf(!haveTools)("the CloudFormation part of npm run deploy against m
     expect(after.StackStatus).toBe(before.StackStatus);
   });
 
-  it("outputs and both secrets are read as the deploy reads them", async () => {
+  it("outputs and the three secrets are read as the deploy reads them", async () => {
     // moto fills Outputs for create-stack but not after a change set (aws cloudformation deploy),
     // so this reads a second stack of the same template made with create-stack.
     const created = { ...aws, stackName: "mcp-moto-outputs" };
@@ -126,8 +142,9 @@ describe.skipIf(!haveTools)("the CloudFormation part of npm run deploy against m
       StaticClientId: "motostaticclient0000000001",
     });
     expect(outputs.DcrAccessKeyId).toMatch(/^AKIA/);
-    // moto's CloudFormation accepts AWS::SecretsManager::Secret but creates nothing, so the two
-    // secrets are made with the Secrets Manager API, shaped as the template makes them.
+    // moto's CloudFormation accepts AWS::SecretsManager::Secret but creates nothing (and leaves
+    // out the outputs that name one), so the secrets are made with the Secrets Manager API,
+    // shaped as the template makes them.
     const createSecret = async (name: string, value: string) => {
       const { stdout } = await runWithEnv("aws", [
         "secretsmanager",
@@ -153,12 +170,15 @@ describe.skipIf(!haveTools)("the CloudFormation part of npm run deploy against m
           secretAccessKey: "motoDcrSecret0123456789",
         }),
       ),
+      // 64 alphanumerics, as GenerateSecretString makes it.
+      FrontDoorKeySecretArn: await createSecret("front-door", "motoFrontDoorKey".repeat(4)),
     };
     commands.length = 0; // Only what the deploy's own calls log, from here on.
     const secrets = await readStackSecrets(runWithEnv, created, withSecrets);
     expect(secrets).toEqual({
       staticClientSecret: "moto-static-client-secret",
       dcrSecretAccessKey: "motoDcrSecret0123456789",
+      frontDoorKey: "motoFrontDoorKey".repeat(4),
     });
     const raw = JSON.parse(
       await readSecretString(runWithEnv, created, withSecrets.DcrCredentialsArn),
@@ -166,6 +186,7 @@ describe.skipIf(!haveTools)("the CloudFormation part of npm run deploy against m
     expect(raw.accessKeyId).toBe(outputs.DcrAccessKeyId);
     // The secret never appears in what the runner logs.
     expect(commands.join("\n")).not.toContain(secrets.dcrSecretAccessKey);
+    expect(commands.join("\n")).not.toContain(secrets.frontDoorKey);
   });
 
   it("the stack is deleted and waited for", async () => {

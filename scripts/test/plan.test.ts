@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import {
+  assertDeployConfig,
   buildStackParameters,
   buildWorkerDeployment,
   buildWorkerUrls,
@@ -51,7 +52,7 @@ describe("production plan: pure decisions of npm run deploy", () => {
       parameters: {},
       config: {},
       kvIds: {},
-      secrets: { staticClientSecret: "s", dcrSecretAccessKey: "k", env: {} },
+      secrets: { staticClientSecret: "s", dcrSecretAccessKey: "k", frontDoorKey: "f", env: {} },
     };
     expect(() => buildWorkerDeployment({ name: "x" }, raw, context)).toThrow(
       'x: "UNKNOWN_URL" would be "http://localhost:1234" in production; set workers.x.vars.UNKNOWN_URL in deploy.config.json',
@@ -70,7 +71,7 @@ describe("production plan: pure decisions of npm run deploy", () => {
       urls: {},
       config: {},
       kvIds: {},
-      secrets: { staticClientSecret: "s", dcrSecretAccessKey: "k", env: {} },
+      secrets: { staticClientSecret: "s", dcrSecretAccessKey: "k", frontDoorKey: "f", env: {} },
     };
     const vars = (parameters: Record<string, string>) =>
       buildWorkerDeployment({ name: "mcp-rs" }, raw, { ...base, parameters }).wranglerConfig.vars;
@@ -97,9 +98,76 @@ describe("production plan: pure decisions of npm run deploy", () => {
       parameters: {},
       config: {},
       kvIds: {},
-      secrets: { staticClientSecret: secret, dcrSecretAccessKey: "k", env: {} },
+      secrets: { staticClientSecret: secret, dcrSecretAccessKey: "k", frontDoorKey: "f", env: {} },
     });
     expect(deployment.wranglerConfig.vars).toEqual({ APP_NAME: "x" });
     expect(deployment.secrets).toEqual({ CLIENT_STATE_KEY: key });
+  });
+
+  describe("workers/dcr's front door in production", () => {
+    // The committed [vars] of workers/dcr that this rule concerns, with their local values.
+    const raw = {
+      name: "dcr",
+      vars: {
+        FRONT_DOOR_KEY: "local-development-front-door-key-not-for-production-0001",
+        CONSENT_TTL_DAYS: "30",
+        CIMD_ALLOW_LOCAL_URLS: "true",
+      },
+    };
+    const context = {
+      outputs: {},
+      urls: {},
+      parameters: {},
+      config: {},
+      kvIds: {},
+      secrets: {
+        staticClientSecret: "s",
+        dcrSecretAccessKey: "k",
+        frontDoorKey: "stack-front-door-key",
+        env: {},
+      },
+    };
+
+    it("FRONT_DOOR_KEY is the stack's secret, put as a secret, never a var", () => {
+      const deployment = buildWorkerDeployment({ name: "dcr" }, raw, context);
+      expect(deployment.secrets).toEqual({ FRONT_DOOR_KEY: "stack-front-door-key" });
+      expect(deployment.wranglerConfig.vars).not.toHaveProperty("FRONT_DOOR_KEY");
+    });
+
+    it('CIMD_ALLOW_LOCAL_URLS is "false" and CONSENT_TTL_DAYS keeps its committed value', () => {
+      expect(buildWorkerDeployment({ name: "dcr" }, raw, context).wranglerConfig.vars).toEqual({
+        CONSENT_TTL_DAYS: "30",
+        CIMD_ALLOW_LOCAL_URLS: "false",
+      });
+      const overridden = buildWorkerDeployment({ name: "dcr" }, raw, {
+        ...context,
+        config: {
+          workers: { dcr: { vars: { CONSENT_TTL_DAYS: "0", CIMD_ALLOW_LOCAL_URLS: "false" } } },
+        },
+      });
+      expect(overridden.wranglerConfig.vars).toEqual({
+        CONSENT_TTL_DAYS: "0",
+        CIMD_ALLOW_LOCAL_URLS: "false",
+      });
+    });
+
+    it('refuses a deploy.config.json that sets CIMD_ALLOW_LOCAL_URLS to anything but "false"', () => {
+      for (const value of ["true", "false ", "", 0, false, null]) {
+        const config = { workers: { dcr: { vars: { CIMD_ALLOW_LOCAL_URLS: value } } } };
+        const message = `deploy.config.json sets workers.dcr.vars.CIMD_ALLOW_LOCAL_URLS to ${JSON.stringify(value)}; production must have "false": remove it or set it to "false"`;
+        expect(() => assertDeployConfig(config)).toThrow(new TypeError(message));
+        expect(() => buildWorkerDeployment({ name: "dcr" }, raw, { ...context, config })).toThrow(
+          new TypeError(message),
+        );
+      }
+      // Whichever worker it is set under: the variable would be added to that worker.
+      expect(() =>
+        assertDeployConfig({ workers: { "mcp-rs": { vars: { CIMD_ALLOW_LOCAL_URLS: "true" } } } }),
+      ).toThrow(TypeError);
+      expect(() => assertDeployConfig({})).not.toThrow();
+      expect(() =>
+        assertDeployConfig({ workers: { dcr: { vars: { CIMD_ALLOW_LOCAL_URLS: "false" } } } }),
+      ).not.toThrow();
+    });
   });
 });
