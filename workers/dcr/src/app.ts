@@ -4,6 +4,7 @@ import { CognitoError } from "./cognito/client";
 import { toOAuthError } from "./cognito/errors";
 import type { CognitoPoolOptions } from "./cognito/operations";
 import { loadSettings, type Settings } from "./config";
+import { addFrontDoorRoutes } from "./front-door/routes";
 import { type CognitoDiscovery, createDiscoveryCache } from "./metadata/discovery";
 import { buildAuthorizationServerMetadata } from "./metadata/metadata";
 import { OAuthError } from "./oauth/oauth-error";
@@ -92,6 +93,33 @@ export function createWorker(deps: AppDependencies = {}) {
   };
 
   app.use("*", cors({ origin: "*", allowHeaders: ["Authorization", "Content-Type"], maxAge: 600 }));
+
+  addFrontDoorRoutes(app, {
+    ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    now,
+    getDiscovery,
+    contextOf,
+    // A CIMD client's first use creates an app client: the same limits as POST /register.
+    creationGuard: (env, request, settings) => async () => {
+      const ip = request.headers.get("CF-Connecting-IP") ?? "unknown";
+      const source = await hashSource(ip);
+      try {
+        await assertWithinRateLimit(env.REGISTER_RATE_LIMITER, ip);
+        const day = utcDay(now());
+        const count = await assertUnderDailyCap(
+          env.REGISTRATIONS,
+          sourceDayKey(day, source),
+          settings.registrationsPerSourcePerDay,
+        );
+        if (settings.registrationsPerSourcePerDay > 0)
+          await countRegistration(env.REGISTRATIONS, day, source, count);
+      } catch (error) {
+        if (error instanceof OAuthError)
+          audit({ action: "cimd_create", outcome: "refused", source, status: error.status });
+        throw error;
+      }
+    },
+  });
 
   const metadata = async (env: Env, request: Request) => {
     const { settings, context } = contextOf(env, request);
@@ -221,6 +249,17 @@ export function createWorker(deps: AppDependencies = {}) {
         cognito: cognitoOptions(settings, deps),
         staleAfterDays: settings.staleAfterDays,
         now,
+        ...(settings.issuer
+          ? {
+              relay: {
+                kv: env.REGISTRATIONS,
+                cognito: cognitoOptions(settings, deps),
+                policy: settings.policy,
+                issuer: settings.issuer,
+                now,
+              },
+            }
+          : {}),
         sleep: deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
       });
       console.log(JSON.stringify({ event: "reconciled", ...report }));

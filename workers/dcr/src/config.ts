@@ -16,6 +16,9 @@ export type ConfigEnv = Pick<
   | "DCR_INITIAL_ACCESS_TOKEN"
   | "REGISTRATIONS_PER_SOURCE_PER_DAY"
   | "STALE_AFTER_DAYS"
+  | "FRONT_DOOR_KEY"
+  | "CONSENT_TTL_DAYS"
+  | "CIMD_ALLOW_LOCAL_URLS"
 >;
 
 /** Registration policy: what `POST /register` accepts. */
@@ -44,7 +47,18 @@ export interface Settings {
   initialAccessToken: string | undefined;
   registrationsPerSourcePerDay: number;
   staleAfterDays: number;
+  frontDoor: {
+    /** Key material of the sealed transactions, codes and consent cookie. */
+    key: string;
+    /** How long an approval is remembered; 0 asks every time. */
+    consentTtlSeconds: number;
+    /** Whether CIMD URLs may be http://localhost (local development and tests only). */
+    cimdAllowLocalUrls: boolean;
+  };
 }
+
+/** The shortest FRONT_DOOR_KEY accepted. */
+export const MIN_FRONT_DOOR_KEY_LENGTH = 32;
 
 function words(value: string | undefined): string[] {
   return (value ?? "").split(/[\s,]+/).filter((word) => word !== "");
@@ -64,6 +78,15 @@ function positiveInteger(env: ConfigEnv, name: keyof ConfigEnv, fallback: number
   if (!Number.isInteger(value) || value < 0)
     throw new TypeError(`configuration variable ${name} must be a non-negative integer`);
   return value;
+}
+
+function frontDoorKey(env: ConfigEnv): string {
+  const key = required(env, "FRONT_DOOR_KEY");
+  if (key.length < MIN_FRONT_DOOR_KEY_LENGTH)
+    throw new TypeError(
+      `configuration variable FRONT_DOOR_KEY must be at least ${MIN_FRONT_DOOR_KEY_LENGTH} characters`,
+    );
+  return key;
 }
 
 /** Turns an allow pattern into an anchored RegExp: `*` matches within one URL part. */
@@ -107,5 +130,10 @@ export function loadSettings(env: ConfigEnv): Settings {
     initialAccessToken: env.DCR_INITIAL_ACCESS_TOKEN?.trim() || undefined,
     registrationsPerSourcePerDay: positiveInteger(env, "REGISTRATIONS_PER_SOURCE_PER_DAY", 50),
     staleAfterDays: positiveInteger(env, "STALE_AFTER_DAYS", 90),
+    frontDoor: {
+      key: frontDoorKey(env),
+      consentTtlSeconds: positiveInteger(env, "CONSENT_TTL_DAYS", 30) * 24 * 60 * 60,
+      cimdAllowLocalUrls: env.CIMD_ALLOW_LOCAL_URLS?.trim() === "true",
+    },
   };
 }

@@ -191,7 +191,8 @@ describe("nothing half-written: a failed KV write after an update gives Cognito 
         body: JSON.stringify({
           ...INSPECTOR,
           client_id: clientId,
-          redirect_uris: ["http://localhost:6274/other/callback"],
+          client_name: "Another name",
+          scope: "openid",
         }),
       }),
       { ...facade.env, REGISTRATIONS: failingKv },
@@ -205,7 +206,9 @@ describe("nothing half-written: a failed KV write after an update gives Cognito 
     );
     const updates = facade.cognito.callsOf("UpdateUserPoolClient");
     expect(updates).toHaveLength(2);
-    expect(updates[1]?.input.CallbackURLs).toEqual(INSPECTOR.redirect_uris);
+    expect(updates[0]?.input.ClientName).toBe("dcr-Another name");
+    expect(updates[1]?.input.ClientName).toBe(before?.ClientName);
+    expect(updates[1]?.input.AllowedOAuthScopes).toEqual(before?.AllowedOAuthScopes);
     expect(facade.cognito.clients.get(clientId)?.CallbackURLs).toEqual(before?.CallbackURLs);
   });
 });

@@ -3,7 +3,7 @@ import type { ClientRevocation } from "@mcp-cognito-workers/registrations";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { clientKey, revokedClientKey } from "../src/storage/keys";
 import type { RegistrationRecord } from "../src/storage/records";
-import { expectOAuthError, INSPECTOR, NOW, setup } from "./support";
+import { expectOAuthError, INSPECTOR, ISSUER, NOW, setup } from "./support";
 
 type Body = Record<string, unknown>;
 afterEach(() => vi.restoreAllMocks());
@@ -102,6 +102,7 @@ describe("RFC 7592 §2.1 read", () => {
     expect(listed.keys[0]?.metadata).toEqual({
       lastUsedAt: now / 1000,
       clientIdIssuedAt: NOW / 1000,
+      relayCallbackUrl: `${ISSUER}/callback`,
     });
   });
 
@@ -142,7 +143,7 @@ describe("RFC 7592 §2.2 update: full replace", () => {
       UserPoolId: env.COGNITO_USER_POOL_ID,
       ClientId: clientId,
       ClientName: "dcr-Renamed",
-      CallbackURLs: ["http://127.0.0.1:9999/cb"],
+      CallbackURLs: [`${ISSUER}/callback`],
       AllowedOAuthFlows: ["code"],
       AllowedOAuthScopes: ["openid", "mcp-api/write", "mcp-api/read"],
       AllowedOAuthFlowsUserPoolClient: true,

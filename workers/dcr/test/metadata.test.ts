@@ -5,7 +5,7 @@ import { createWorker } from "../src/app";
 import { COGNITO_ISSUER, discoveryFor, expectOAuthError, ISSUER, setup } from "./support";
 
 describe("RFC 8414 authorization-server metadata", () => {
-  it("is accepted by oauth4webapi for this issuer, with Cognito's endpoints and ours", async () => {
+  it("is accepted by oauth4webapi for this issuer, with the front door's endpoints", async () => {
     const { call } = setup();
     const response = await call("/.well-known/oauth-authorization-server");
     expect(response.status).toBe(200);
@@ -13,11 +13,10 @@ describe("RFC 8414 authorization-server metadata", () => {
     const origin = new URL(COGNITO_ISSUER).origin;
     expect(as).toEqual({
       issuer: ISSUER,
-      authorization_endpoint: `${origin}/oauth2/authorize`,
-      token_endpoint: `${origin}/oauth2/token`,
+      authorization_endpoint: `${ISSUER}/authorize`,
+      token_endpoint: `${ISSUER}/token`,
+      revocation_endpoint: `${ISSUER}/revoke`,
       userinfo_endpoint: `${origin}/oauth2/userInfo`,
-      revocation_endpoint: `${origin}/oauth2/revoke`,
-      end_session_endpoint: `${origin}/logout`,
       jwks_uri: `${COGNITO_ISSUER}/.well-known/jwks.json`,
       registration_endpoint: `${ISSUER}/register`,
       scopes_supported: ["openid", "email", "profile", "mcp-api/read", "mcp-api/write"],
@@ -25,8 +24,14 @@ describe("RFC 8414 authorization-server metadata", () => {
       response_modes_supported: ["query"],
       grant_types_supported: ["authorization_code", "refresh_token"],
       token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "none"],
-      revocation_endpoint_auth_methods_supported: ["client_secret_basic", "none"],
+      revocation_endpoint_auth_methods_supported: [
+        "client_secret_basic",
+        "client_secret_post",
+        "none",
+      ],
       code_challenge_methods_supported: ["S256"],
+      authorization_response_iss_parameter_supported: true,
+      client_id_metadata_document_supported: true,
       subject_types_supported: ["public"],
       id_token_signing_alg_values_supported: ["RS256"],
     });

@@ -34,7 +34,8 @@ describe("RFC 7591 §3.2.1 successful registration", () => {
       UserPoolId: env.COGNITO_USER_POOL_ID,
       GenerateSecret: false,
       ClientName: "dcr-Inspector",
-      CallbackURLs: ["http://localhost:6274/oauth/callback"],
+      // The client's redirect URIs stay with the facade; Cognito holds only the relay's callback.
+      CallbackURLs: [`${ISSUER}/callback`],
       AllowedOAuthFlows: ["code"],
       AllowedOAuthScopes: ["openid", "mcp-api/read", "mcp-api/write"],
       AllowedOAuthFlowsUserPoolClient: true,

@@ -1,6 +1,21 @@
-/** Error codes this facade answers with (RFC 6749 §5.2, RFC 6750 §3.1, RFC 7591 §3.2.2). */
+/**
+ * Error codes this facade answers with (RFC 6749 §4.1.2.1 and §5.2, RFC 6750 §3.1, RFC 7591
+ * §3.2.2, RFC 8707 §2, OIDC Core §3.1.2.6).
+ */
 export type OAuthErrorCode =
   | "invalid_request"
+  | "invalid_client"
+  | "invalid_grant"
+  | "unauthorized_client"
+  | "unsupported_grant_type"
+  | "unsupported_response_type"
+  | "invalid_scope"
+  | "invalid_target"
+  | "access_denied"
+  | "consent_required"
+  | "interaction_required"
+  | "login_required"
+  | "unsupported_token_type"
   | "invalid_token"
   | "invalid_redirect_uri"
   | "invalid_client_metadata"

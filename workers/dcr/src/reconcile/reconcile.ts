@@ -7,9 +7,14 @@ import {
 } from "../cognito/operations";
 import { audit } from "../registration/abuse";
 import { COGNITO_CLIENT_NAME_PREFIX } from "../registration/client-metadata";
-import { removeRegistration } from "../registration/service";
-import { CLIENT_PREFIX } from "../storage/keys";
-import type { RegistrationListMetadata } from "../storage/records";
+import { relayCallbackUrl } from "../registration/cognito-config";
+import { ensureRelay, type RegistrationContext, removeRegistration } from "../registration/service";
+import { CIMD_CLIENT_PREFIX, CLIENT_PREFIX } from "../storage/keys";
+import {
+  type CimdClientListMetadata,
+  type RegistrationListMetadata,
+  readRegistration,
+} from "../storage/records";
 
 /** Pause between Cognito calls: about 4 a second, under the 5 RPS per operation and pool. */
 export const RECONCILE_CALL_INTERVAL_MILLISECONDS = 250;
@@ -27,6 +32,11 @@ export interface ReconcileOptions {
   /** Epoch milliseconds. */
   now: () => number;
   sleep: (milliseconds: number) => Promise<void>;
+  /**
+   * With the facade's configured issuer: registrations whose app client does not yet hold the
+   * front door's callback (made before it, or under another issuer) are moved over.
+   */
+  relay?: RegistrationContext;
 }
 
 /** What a run did. */
@@ -36,6 +46,10 @@ export interface ReconcileReport {
   orphansDeleted: string[];
   recordsForgotten: string[];
   staleDeleted: string[];
+  /** Registrations moved onto the front door's callback. */
+  relayed: string[];
+  /** CIMD app clients deleted (stale) or forgotten (gone from Cognito), by Cognito client id. */
+  cimdRemoved: string[];
 }
 
 async function listAll<T>(kv: KVNamespace, prefix: string) {
@@ -66,6 +80,10 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
 
   const records = await listAll<RegistrationListMetadata>(kv, CLIENT_PREFIX);
   const recordIds = new Map(records.map((r) => [r.name.slice(CLIENT_PREFIX.length), r.metadata]));
+  const cimdRecords = await listAll<CimdClientListMetadata>(kv, CIMD_CLIENT_PREFIX);
+  const cimdClientIds = new Set(
+    cimdRecords.flatMap((r) => (r.metadata ? [r.metadata.cognitoClientId] : [])),
+  );
   const seen = new Map(
     (await listAll<ClientSeen>(kv, SEEN_PREFIX)).map((s) => [
       s.name.slice(SEEN_PREFIX.length),
@@ -92,12 +110,14 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
     orphansDeleted: [],
     recordsForgotten: [],
     staleDeleted: [],
+    relayed: [],
+    cimdRemoved: [],
   };
   let budget = RECONCILE_MAX_DELETIONS;
 
   for (const clientId of facadeClients) {
     if (budget <= 0) break;
-    if (recordIds.has(clientId)) continue;
+    if (recordIds.has(clientId) || cimdClientIds.has(clientId)) continue;
     const client = await paced(() => describeUserPoolClient(clientId, cognito));
     if (startedSeconds - (client.CreationDate ?? 0) < RECONCILE_GRACE_SECONDS) continue;
     await paced(() => deleteUserPoolClient(clientId, cognito));
@@ -120,13 +140,42 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
       budget--;
       continue;
     }
-    if (options.staleAfterDays === 0) continue;
     const lastUsed = Math.max(metadata?.lastUsedAt ?? issuedAt, seen.get(clientId) ?? 0);
-    if (lastUsed >= staleBefore) continue;
-    await paced(() => deleteUserPoolClient(clientId, cognito));
-    await removeRegistration(clientId, kv, now());
-    report.staleDeleted.push(clientId);
-    audit({ action: "delete", clientId, reason: "stale", lastUsedAt: lastUsed });
+    if (options.staleAfterDays > 0 && lastUsed < staleBefore) {
+      await paced(() => deleteUserPoolClient(clientId, cognito));
+      await removeRegistration(clientId, kv, now());
+      report.staleDeleted.push(clientId);
+      audit({ action: "delete", clientId, reason: "stale", lastUsedAt: lastUsed });
+      budget--;
+      continue;
+    }
+    const relay = options.relay;
+    if (relay && metadata?.relayCallbackUrl !== relayCallbackUrl(relay.issuer)) {
+      const record = await readRegistration(kv, clientId);
+      if (!record) continue;
+      await paced(() => ensureRelay(record, relay));
+      report.relayed.push(clientId);
+      budget--;
+    }
+  }
+
+  for (const entry of cimdRecords) {
+    if (budget <= 0) break;
+    const mapped = entry.metadata;
+    if (!mapped) continue;
+    const gone = !cognitoIds.has(mapped.cognitoClientId);
+    if (gone && startedSeconds - mapped.createdAt < RECONCILE_GRACE_SECONDS) continue;
+    const lastUsed = Math.max(mapped.lastUsedAt, seen.get(mapped.cognitoClientId) ?? 0);
+    const stale = options.staleAfterDays > 0 && lastUsed < staleBefore;
+    if (!gone && !stale) continue;
+    if (stale && !gone) await paced(() => deleteUserPoolClient(mapped.cognitoClientId, cognito));
+    await kv.delete(entry.name);
+    report.cimdRemoved.push(mapped.cognitoClientId);
+    audit({
+      action: gone ? "forget" : "delete",
+      clientId: mapped.cognitoClientId,
+      reason: gone ? "CIMD app client not in Cognito" : "stale CIMD app client",
+    });
     budget--;
   }
   return report;

@@ -1,18 +1,25 @@
 import type { CognitoClientConfig } from "../cognito/types";
 import type { ClientMetadata } from "./client-metadata";
 
+/** The front door's callback, the one redirect URI every facade-made app client holds. */
+export function relayCallbackUrl(issuer: string): string {
+  return `${issuer}/callback`;
+}
+
 /**
  * The full app-client configuration for registered metadata: Create and every Update send all of
- * it, as UpdateUserPoolClient resets what it is not sent.
+ * it, as UpdateUserPoolClient resets what it is not sent. The client's own redirect URIs never
+ * reach Cognito: it holds only the front door's callback, so no code goes anywhere unchecked.
  */
 export function toCognitoClientConfig(
-  metadata: ClientMetadata,
+  metadata: Pick<ClientMetadata, "grantTypes" | "scope" | "tokenEndpointAuthMethod">,
   cognitoClientName: string,
+  callbackUrl: string,
 ): CognitoClientConfig {
   const clientCredentials = metadata.grantTypes.includes("client_credentials");
   const config: CognitoClientConfig = {
     ClientName: cognitoClientName,
-    CallbackURLs: metadata.redirectUris,
+    CallbackURLs: clientCredentials ? [] : [callbackUrl],
     AllowedOAuthFlows: clientCredentials ? ["client_credentials"] : ["code"],
     AllowedOAuthScopes: metadata.scope.split(" "),
     AllowedOAuthFlowsUserPoolClient: true,

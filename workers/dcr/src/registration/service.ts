@@ -18,7 +18,7 @@ import {
   toCognitoClientName,
   toWireMetadata,
 } from "./client-metadata";
-import { toCognitoClientConfig } from "./cognito-config";
+import { relayCallbackUrl, toCognitoClientConfig } from "./cognito-config";
 import {
   generateRegistrationAccessToken,
   matchesHash,
@@ -76,8 +76,9 @@ export async function registerClient(
   const metadata = parseClientMetadata(body, context.policy);
   const cognitoClientName = toCognitoClientName(metadata.clientName);
   const confidential = metadata.tokenEndpointAuthMethod !== "none";
+  const callbackUrl = relayCallbackUrl(context.issuer);
   const created = await createUserPoolClient(
-    toCognitoClientConfig(metadata, cognitoClientName),
+    toCognitoClientConfig(metadata, cognitoClientName, callbackUrl),
     confidential,
     context.cognito,
   );
@@ -94,6 +95,7 @@ export async function registerClient(
     cognitoClientName,
     clientIdIssuedAt: nowSeconds,
     lastUsedAt: nowSeconds,
+    relayCallbackUrl: callbackUrl,
   };
   try {
     await writeRegistration(context.kv, record);
@@ -141,6 +143,35 @@ export async function recordUse(record: RegistrationRecord, context: Registratio
   const updated = { ...record, lastUsedAt: nowSeconds };
   await writeRegistration(context.kv, updated);
   return updated;
+}
+
+/**
+ * Moves a registration made before the front door (or under another issuer) onto the relay: its
+ * Cognito app client gets the front door's callback as its only callback URL.
+ */
+export async function ensureRelay(
+  record: RegistrationRecord,
+  context: RegistrationContext,
+): Promise<RegistrationRecord> {
+  const callbackUrl = relayCallbackUrl(context.issuer);
+  if (record.relayCallbackUrl === callbackUrl) return record;
+  try {
+    await updateUserPoolClient(
+      record.clientId,
+      toCognitoClientConfig(record.metadata, record.cognitoClientName, callbackUrl),
+      context.cognito,
+    );
+  } catch (error) {
+    if (isNotFound(error)) {
+      await removeRegistration(record.clientId, context.kv, context.now());
+      audit({ action: "forget", clientId: record.clientId, reason: "not in Cognito" });
+    }
+    throw error;
+  }
+  const next: RegistrationRecord = { ...record, relayCallbackUrl: callbackUrl };
+  await writeRegistration(context.kv, next);
+  audit({ action: "relay", clientId: record.clientId, callbackUrl });
+  return next;
 }
 
 /** A Cognito client that vanished behind our back: forget it and answer as for an unknown client. */
@@ -199,11 +230,12 @@ export async function updateClient(
   if (doc.client_secret !== undefined)
     await assertCurrentSecret(record, doc.client_secret, context);
   const cognitoClientName = toCognitoClientName(metadata.clientName);
+  const callbackUrl = relayCallbackUrl(context.issuer);
   let updated: Awaited<ReturnType<typeof updateUserPoolClient>>;
   try {
     updated = await updateUserPoolClient(
       record.clientId,
-      toCognitoClientConfig(metadata, cognitoClientName),
+      toCognitoClientConfig(metadata, cognitoClientName, callbackUrl),
       context.cognito,
     );
   } catch (error) {
@@ -215,6 +247,7 @@ export async function updateClient(
     metadata,
     cognitoClientName,
     lastUsedAt: Math.floor(context.now() / 1000),
+    relayCallbackUrl: callbackUrl,
   };
   try {
     await writeRegistration(context.kv, next);
@@ -237,7 +270,11 @@ async function restoreConfig(
   try {
     await updateUserPoolClient(
       record.clientId,
-      toCognitoClientConfig(record.metadata, record.cognitoClientName),
+      toCognitoClientConfig(
+        record.metadata,
+        record.cognitoClientName,
+        record.relayCallbackUrl ?? relayCallbackUrl(context.issuer),
+      ),
       context.cognito,
     );
   } catch (error) {

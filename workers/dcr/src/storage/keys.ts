@@ -13,3 +13,11 @@ export function clientKey(clientId: string): string {
 export function sourceDayKey(day: string, sourceHash: string): string {
   return `source-day:${day}:${sourceHash}`;
 }
+
+/** Prefix of every CIMD client record. */
+export const CIMD_CLIENT_PREFIX = "cimd-client:";
+
+/** Key of the Cognito app client that serves one CIMD URL: `cimd-client:<hex sha256(url)>`. */
+export function cimdClientKey(urlHashHex: string): string {
+  return `${CIMD_CLIENT_PREFIX}${urlHashHex}`;
+}

@@ -1,5 +1,5 @@
 import type { ClientMetadata } from "../registration/client-metadata";
-import { clientKey } from "./keys";
+import { cimdClientKey, clientKey } from "./keys";
 
 /** A registration as stored under `client:<clientId>`; never holds a secret. */
 export interface RegistrationRecord {
@@ -13,12 +13,19 @@ export interface RegistrationRecord {
   clientIdIssuedAt: number;
   /** Epoch seconds of the last recorded use (registration, RFC 7592 call). */
   lastUsedAt: number;
+  /**
+   * The one callback URL the Cognito app client holds: the front door's. Absent on records made
+   * before the front door; such a client is moved over on first use or by the reconciliation.
+   */
+  relayCallbackUrl?: string;
 }
 
 /** Kept in KV list metadata, so that the cleanup reads no values. */
 export interface RegistrationListMetadata {
   lastUsedAt: number;
   clientIdIssuedAt: number;
+  /** The record's `relayCallbackUrl`, so that the reconciliation finds clients to move over. */
+  relayCallbackUrl?: string;
 }
 
 /** Reads a registration; undefined when absent. */
@@ -37,6 +44,50 @@ export async function writeRegistration(
   const metadata: RegistrationListMetadata = {
     lastUsedAt: record.lastUsedAt,
     clientIdIssuedAt: record.clientIdIssuedAt,
+    ...(record.relayCallbackUrl !== undefined ? { relayCallbackUrl: record.relayCallbackUrl } : {}),
   };
   await kv.put(clientKey(record.clientId), JSON.stringify(record), { metadata });
+}
+
+/** The Cognito app client that serves one CIMD URL, under `cimd-client:<hex sha256(url)>`. */
+export interface CimdClientRecord {
+  url: string;
+  cognitoClientId: string;
+  cognitoClientName: string;
+  /** The scopes the app client holds (from the document and the policy). */
+  scope: string;
+  relayCallbackUrl: string;
+  /** Epoch seconds. */
+  createdAt: number;
+  /** Epoch seconds of the last recorded use. */
+  lastUsedAt: number;
+}
+
+/** Kept in KV list metadata of a CIMD client record, for the reconciliation. */
+export interface CimdClientListMetadata {
+  cognitoClientId: string;
+  createdAt: number;
+  lastUsedAt: number;
+}
+
+/** Reads the record of a CIMD URL's app client; undefined when absent. */
+export async function readCimdClient(
+  kv: KVNamespace,
+  urlHashHex: string,
+): Promise<CimdClientRecord | undefined> {
+  return (await kv.get<CimdClientRecord>(cimdClientKey(urlHashHex), "json")) ?? undefined;
+}
+
+/** Writes the record of a CIMD URL's app client with its list metadata. */
+export async function writeCimdClient(
+  kv: KVNamespace,
+  urlHashHex: string,
+  record: CimdClientRecord,
+): Promise<void> {
+  const metadata: CimdClientListMetadata = {
+    cognitoClientId: record.cognitoClientId,
+    createdAt: record.createdAt,
+    lastUsedAt: record.lastUsedAt,
+  };
+  await kv.put(cimdClientKey(urlHashHex), JSON.stringify(record), { metadata });
 }

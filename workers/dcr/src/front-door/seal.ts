@@ -1,0 +1,129 @@
+// Sealed values of the front door: AES-256-GCM under keys derived (HKDF-SHA-256) from
+// FRONT_DOOR_KEY, one key per purpose, the purpose also bound as associated data. A sealed value
+// carries its own expiry; an expired, tampered or foreign value opens to undefined.
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** What a sealed value is for; each purpose has its own key, so one can never pass for another. */
+export type SealPurpose = "transaction" | "code" | "consent";
+
+/** base64url without padding. */
+export function toBase64Url(bytes: Uint8Array): string {
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
+}
+
+/** Decodes unpadded base64url; undefined if `text` is not base64url. */
+export function fromBase64Url(text: string): Uint8Array | undefined {
+  if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) return undefined;
+  const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
+  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+}
+
+/** base64url(SHA-256(UTF-8 of `text`)): 43 characters. */
+export async function sha256Base64Url(text: string): Promise<string> {
+  return toBase64Url(new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(text))));
+}
+
+/** A random base64url value of `bytes` random bytes. */
+export function randomToken(bytes = 32): string {
+  return toBase64Url(crypto.getRandomValues(new Uint8Array(bytes)));
+}
+
+const keyCache = new Map<string, Promise<CryptoKey>>();
+
+function keyFor(secret: string, purpose: SealPurpose): Promise<CryptoKey> {
+  const cacheKey = `${purpose}\u0000${secret}`;
+  let key = keyCache.get(cacheKey);
+  if (!key) {
+    key = crypto.subtle
+      .importKey("raw", encoder.encode(secret), "HKDF", false, ["deriveKey"])
+      .then((material) =>
+        crypto.subtle.deriveKey(
+          {
+            name: "HKDF",
+            hash: "SHA-256",
+            salt: new Uint8Array(0),
+            info: encoder.encode(`mcp-cognito-workers front door ${purpose} v1`),
+          },
+          material,
+          { name: "AES-GCM", length: 256 },
+          false,
+          ["encrypt", "decrypt"],
+        ),
+      );
+    keyCache.set(cacheKey, key);
+  }
+  return key;
+}
+
+/** The sealing key material and clock. */
+export interface SealOptions {
+  secret: string;
+  /** Epoch milliseconds. */
+  now: () => number;
+}
+
+interface Envelope<T> {
+  /** Expiry, epoch seconds. */
+  exp: number;
+  body: T;
+}
+
+/** Seals `body` for `purpose`, valid for `ttlSeconds`: `<iv>.<ciphertext>` in base64url. */
+export async function sealValue<T>(
+  purpose: SealPurpose,
+  body: T,
+  ttlSeconds: number,
+  options: SealOptions,
+): Promise<string> {
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const envelope: Envelope<T> = { exp: Math.floor(options.now() / 1000) + ttlSeconds, body };
+  const ct = await crypto.subtle.encrypt(
+    { name: "AES-GCM", iv, additionalData: encoder.encode(purpose) },
+    await keyFor(options.secret, purpose),
+    encoder.encode(JSON.stringify(envelope)),
+  );
+  return `${toBase64Url(iv)}.${toBase64Url(new Uint8Array(ct))}`;
+}
+
+/** Longest sealed value accepted for opening (bounds the work an attacker can ask for). */
+export const MAX_SEALED_LENGTH = 8192;
+
+/**
+ * Opens a value made by {@link sealValue} for the same purpose and secret; undefined when it is
+ * expired, tampered, truncated, sealed for another purpose or not a sealed value at all.
+ */
+export async function openValue<T>(
+  purpose: SealPurpose,
+  sealed: string | undefined | null,
+  options: SealOptions,
+): Promise<T | undefined> {
+  if (typeof sealed !== "string" || sealed.length > MAX_SEALED_LENGTH) return undefined;
+  const [ivText, ctText, extra] = sealed.split(".");
+  if (ivText === undefined || ctText === undefined || extra !== undefined) return undefined;
+  const iv = fromBase64Url(ivText);
+  const ct = fromBase64Url(ctText);
+  if (!iv || !ct || iv.byteLength !== 12 || ct.byteLength < 16) return undefined;
+  let plaintext: ArrayBuffer;
+  try {
+    plaintext = await crypto.subtle.decrypt(
+      { name: "AES-GCM", iv, additionalData: encoder.encode(purpose) },
+      await keyFor(options.secret, purpose),
+      ct,
+    );
+  } catch {
+    return undefined;
+  }
+  let envelope: Envelope<T>;
+  try {
+    envelope = JSON.parse(decoder.decode(plaintext)) as Envelope<T>;
+  } catch {
+    return undefined;
+  }
+  if (typeof envelope?.exp !== "number" || envelope.exp <= Math.floor(options.now() / 1000))
+    return undefined;
+  return envelope.body;
+}
