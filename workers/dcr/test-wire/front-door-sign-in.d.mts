@@ -1,0 +1,36 @@
+/** The cookies of one browser, fed from Set-Cookie. */
+export declare class CookieJar {
+  readonly cookies: Map<string, string>;
+  store(response: Response): void;
+  header(): string;
+  send(url: string, init?: RequestInit): Promise<Response>;
+}
+
+/** Options of {@link authorizeThroughFrontDoor}. */
+export interface FrontDoorSignInOptions {
+  username: string;
+  password: string;
+  /** What the person answers on the consent page (default: approve). */
+  decision?: "approve" | "deny";
+  /** The browser; a new one when absent. */
+  jar?: CookieJar;
+  /** Origins that belong to the sign-in besides the front door (learned when absent). */
+  cognitoOrigins?: string[];
+}
+
+/** What the walk through the front door ended on. */
+export interface FrontDoorSignInResult {
+  /** The redirect to the client's redirect URI. */
+  location: URL;
+  jar: CookieJar;
+  consentShown: boolean;
+  consentPage?: string;
+  loginShown: boolean;
+  steps: string[];
+}
+
+/** Follows an authorization URL through consent, managed login and the callback relay. */
+export declare function authorizeThroughFrontDoor(
+  authorizationUrl: string,
+  options: FrontDoorSignInOptions,
+): Promise<FrontDoorSignInResult>;
