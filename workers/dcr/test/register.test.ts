@@ -493,4 +493,30 @@ describe("RFC 7591 §3.2.2 error response: every rule rejects", () => {
       "the request body is too large",
     );
   });
+
+  it("stops reading an oversized body at the limit, with no Content-Length to go by", async () => {
+    const { call, cognito } = setup();
+    let pulled = 0;
+    const chunk = new TextEncoder().encode(" ".repeat(16 * 1024));
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled++;
+        controller.enqueue(chunk);
+      },
+    });
+    await expectOAuthError(
+      await call("/register", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: endless,
+        // @ts-expect-error: workerd needs duplex for a streamed request body
+        duplex: "half",
+      }),
+      413,
+      "invalid_request",
+      "the request body is too large",
+    );
+    expect(pulled).toBeLessThan(10);
+    expect(cognito.calls).toEqual([]);
+  });
 });

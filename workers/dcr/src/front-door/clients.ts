@@ -14,6 +14,7 @@ import { relayCallbackUrl, toCognitoClientConfig } from "../registration/cognito
 import { sha256Hex } from "../registration/secrets";
 import {
   ensureRelay,
+  isClientIdShape,
   type RegistrationContext,
   USE_RECORD_INTERVAL_SECONDS,
 } from "../registration/service";
@@ -25,9 +26,6 @@ import {
   writeCimdClient,
 } from "../storage/records";
 import type { FrontDoorClient } from "./authorize-request";
-
-/** Longest DCR client id looked up (Cognito's are 26 characters; KV keys end at 512 bytes). */
-export const MAX_CLIENT_ID_LENGTH = 128;
 
 /** What the front door needs to resolve clients. */
 export interface ClientResolution {
@@ -75,7 +73,7 @@ export async function readDcrClient(
   clientId: string,
   kv: KVNamespace,
 ): Promise<RegistrationRecord | undefined> {
-  if (clientId.length > MAX_CLIENT_ID_LENGTH || !/^[\w-]+$/.test(clientId)) return undefined;
+  if (!isClientIdShape(clientId)) return undefined;
   return readRegistration(kv, clientId);
 }
 

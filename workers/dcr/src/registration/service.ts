@@ -118,6 +118,14 @@ async function compensate(clientId: string, context: RegistrationContext, reason
   }
 }
 
+/** Longest client id looked up (Cognito's are 26 characters; KV keys end at 512 bytes). */
+export const MAX_CLIENT_ID_LENGTH = 128;
+
+/** Whether a value can be a client id this facade issued (Cognito's: letters and digits). */
+export function isClientIdShape(clientId: string): boolean {
+  return clientId.length <= MAX_CLIENT_ID_LENGTH && /^[\w-]+$/.test(clientId);
+}
+
 // A hash no token has, so that an unknown client costs the same comparison as a known one.
 const UNMATCHABLE_HASH = "0".repeat(64);
 
@@ -129,7 +137,10 @@ export async function authenticateRegistration(
 ): Promise<RegistrationRecord> {
   const token = readBearerToken(authorization);
   if (token === undefined) throw invalidTokenError("a registration access token is required");
-  const record = await readRegistration(context.kv, clientId);
+  // An id that cannot be one is answered like an unknown one, before any KV key is built from it.
+  const record = isClientIdShape(clientId)
+    ? await readRegistration(context.kv, clientId)
+    : undefined;
   const ok = await matchesHash(token, record?.registrationAccessTokenHash ?? UNMATCHABLE_HASH);
   if (!ok || record === undefined)
     throw invalidTokenError("the registration access token is invalid for this client");
