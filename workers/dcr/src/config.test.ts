@@ -43,6 +43,22 @@ describe("redirect allow patterns", () => {
     );
   });
 
+  it("a host `*` is one whole leftmost label: the suffix matches on a label boundary", () => {
+    const pattern = compileRedirectPattern("https://*.example.com/cb");
+    expect(pattern.test("https://evilexample.com/cb")).toBe(false);
+    expect(pattern.test("https://a.b.example.com/cb")).toBe(false);
+    expect(pattern.test("https://.example.com/cb")).toBe(false);
+    expect(pattern.test("https://evil.com\\.example.com/cb")).toBe(false);
+    expect(
+      compileRedirectPattern("https://*.Example.COM/cb").test("https://a.example.com/cb"),
+    ).toBe(true);
+  });
+
+  it("refuses a pattern whose `*` is not a whole label or port", () => {
+    for (const bad of ["https://*example.com/cb", "https://app.*.com/cb", "http://localhost:8*/cb"])
+      expect(() => compileRedirectPattern(bad)).toThrow(TypeError);
+  });
+
   it("escapes regular-expression characters", () => {
     expect(compileRedirectPattern("https://a.example/cb").test("https://aXexample/cb")).toBe(false);
   });

@@ -89,13 +89,47 @@ function frontDoorKey(env: ConfigEnv): string {
   return key;
 }
 
-/** Turns an allow pattern into an anchored RegExp: `*` matches within one URL part. */
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** A URL part of a pattern: `*` matches within one path segment or query value. */
+function partSource(part: string): string {
+  return part.split("*").map(escapeRegExp).join("[^/?#]*");
+}
+
+/**
+ * Turns an allow pattern into an anchored RegExp, matched against a redirect URI in its
+ * normalized form (`new URL(uri).href`). In the host, `*` may only stand as a whole leftmost
+ * label (`https://*.example.com/cb`: one label, so the suffix matches on a label boundary); as
+ * the port (`http://localhost:*\/cb`) it matches any port; elsewhere it matches within one path
+ * segment or query value. Any other `*` in a host or port is a configuration error.
+ */
 export function compileRedirectPattern(pattern: string): RegExp {
-  const source = pattern
-    .split("*")
-    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
-    .join("[^/?#@]*");
-  return new RegExp(`^${source}$`);
+  const match = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)(.*)$/i.exec(pattern);
+  if (!match) return new RegExp(`^${partSource(pattern)}$`);
+  const [, scheme = "", authority = "", rest = ""] = match;
+  const colon = authority.lastIndexOf(":");
+  const hasPort = colon > authority.lastIndexOf("]");
+  const host = (hasPort ? authority.slice(0, colon) : authority).toLowerCase();
+  const port = hasPort ? authority.slice(colon + 1) : undefined;
+  let hostSource: string;
+  if (!host.includes("*")) hostSource = escapeRegExp(host);
+  else if (/^\*\.[^*]+$/.test(host)) hostSource = `[a-z0-9-]+${escapeRegExp(host.slice(1))}`;
+  else
+    throw new TypeError(
+      `REDIRECT_URI_ALLOW_PATTERNS: in ${pattern}, "*" in a host must be a whole leftmost label, as in https://*.example.com/cb`,
+    );
+  let portSource = "";
+  if (port === "*") portSource = ":[0-9]{1,5}";
+  else if (port !== undefined) {
+    if (port.includes("*"))
+      throw new TypeError(`REDIRECT_URI_ALLOW_PATTERNS: in ${pattern}, "*" must be the whole port`);
+    portSource = escapeRegExp(`:${port}`);
+  }
+  return new RegExp(
+    `^${escapeRegExp(scheme.toLowerCase())}${hostSource}${portSource}${partSource(rest)}$`,
+  );
 }
 
 /** Reads and checks the configuration; a mistake is a TypeError (a 500, logged). */

@@ -454,6 +454,37 @@ describe("RFC 7591 §3.2.2 error response: every rule rejects", () => {
       "invalid_redirect_uri",
       /is not allowed by this server's policy/,
     );
+
+    // The URL parser reads the host of this one as evil.com: refused, whatever a pattern says.
+    await expectOAuthError(
+      await register({ ...INSPECTOR, redirect_uris: ["https://evil.com\\.example.com/cb"] }),
+      400,
+      "invalid_redirect_uri",
+      /must be written in normalized form: "https:\/\/evil\.com\/\.example\.com\/cb"/,
+    );
+    await expectOAuthError(
+      await register({ ...INSPECTOR, redirect_uris: ["https://evilexample.com/cb"] }),
+      400,
+      "invalid_redirect_uri",
+      /is not allowed by this server's policy/,
+    );
+  });
+
+  it("refuses a redirect URI not written as the URL parser reads it", async () => {
+    const { register } = setup();
+    for (const uri of [
+      "https://App.example.com/cb",
+      "https://app.example.com:443/cb",
+      "https://app.example.com/a/../cb",
+      "https://app.example.com",
+      "http://localhost:6274/oauth\\callback",
+    ])
+      await expectOAuthError(
+        await register({ ...INSPECTOR, redirect_uris: [uri] }),
+        400,
+        "invalid_redirect_uri",
+        /must be written in normalized form/,
+      );
   });
 
   it("refuses a body that is not a JSON object", async () => {
