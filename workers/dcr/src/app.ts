@@ -125,7 +125,9 @@ export function createWorker(deps: AppDependencies = {}) {
     const { settings, context } = contextOf(env, request);
     const discovery: CognitoDiscovery = await getDiscovery(settings.cognito.issuer);
     return Response.json(
-      buildAuthorizationServerMetadata(discovery, context.issuer, settings.policy),
+      buildAuthorizationServerMetadata(discovery, context.issuer, settings.policy, {
+        cimdEnabled: settings.frontDoor.cimdEnabled,
+      }),
       {
         headers: { "Cache-Control": "public, max-age=300" },
       },

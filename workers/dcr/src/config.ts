@@ -19,6 +19,7 @@ export type ConfigEnv = Pick<
   | "FRONT_DOOR_KEY"
   | "CONSENT_TTL_DAYS"
   | "CIMD_ALLOW_LOCAL_URLS"
+  | "CIMD_ENABLED"
 >;
 
 /** Registration policy: what `POST /register` accepts. */
@@ -52,6 +53,8 @@ export interface Settings {
     key: string;
     /** How long an approval is remembered; 0 asks every time. */
     consentTtlSeconds: number;
+    /** Whether CIMD URLs are accepted as client ids at all. */
+    cimdEnabled: boolean;
     /** Whether CIMD URLs may be http://localhost (local development and tests only). */
     cimdAllowLocalUrls: boolean;
   };
@@ -167,6 +170,7 @@ export function loadSettings(env: ConfigEnv): Settings {
     frontDoor: {
       key: frontDoorKey(env),
       consentTtlSeconds: positiveInteger(env, "CONSENT_TTL_DAYS", 30) * 24 * 60 * 60,
+      cimdEnabled: env.CIMD_ENABLED?.trim() !== "false",
       cimdAllowLocalUrls: env.CIMD_ALLOW_LOCAL_URLS?.trim() === "true",
     },
   };

@@ -31,6 +31,7 @@ import type { FrontDoorClient } from "./authorize-request";
 export interface ClientResolution {
   registration: RegistrationContext;
   fetch?: typeof fetch;
+  cimdEnabled: boolean;
   cimdAllowLocalUrls: boolean;
 }
 
@@ -86,6 +87,10 @@ export async function resolveClient(
   options: ClientResolution,
 ): Promise<ResolvedClient> {
   if (isCimdClientId(clientId)) {
+    if (!options.cimdEnabled)
+      throw new UnknownClientError(
+        "This server does not accept Client ID Metadata Documents; register the client instead.",
+      );
     try {
       const document = await loadCimdDocument(clientId, {
         allowLocalUrls: options.cimdAllowLocalUrls,
@@ -112,9 +117,10 @@ export async function resolveClient(
 export async function cognitoClientIdFor(
   clientId: string,
   kv: KVNamespace,
+  options: { cimdEnabled: boolean },
 ): Promise<{ client: FrontDoorClient; cognitoClientId: string } | undefined> {
   if (isCimdClientId(clientId)) {
-    if (clientId.length > 2048) return undefined;
+    if (!options.cimdEnabled || clientId.length > 2048) return undefined;
     const mapped = await readCimdClient(kv, await sha256Hex(clientId));
     if (!mapped || mapped.url !== clientId) return undefined;
     return {
