@@ -23,6 +23,14 @@ describe("configuration", () => {
     );
   });
 
+  it("app clients get 15-minute access tokens unless ACCESS_TOKEN_MINUTES says otherwise, within Cognito's 5-1440", () => {
+    expect(loadSettings(env).policy.accessTokenMinutes).toBe(15);
+    expect(loadSettings({ ...env, ACCESS_TOKEN_MINUTES: "" }).policy.accessTokenMinutes).toBe(15);
+    expect(loadSettings({ ...env, ACCESS_TOKEN_MINUTES: "60" }).policy.accessTokenMinutes).toBe(60);
+    for (const bad of ["4", "1441", "1.5", "x"])
+      expect(() => loadSettings({ ...env, ACCESS_TOKEN_MINUTES: bad })).toThrow(TypeError);
+  });
+
   it("refuses a missing Cognito setting and a bad number", () => {
     expect(() => loadSettings({ ...env, COGNITO_USER_POOL_ID: "" })).toThrow(
       "configuration variable COGNITO_USER_POOL_ID must be set",

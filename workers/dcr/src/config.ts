@@ -20,6 +20,7 @@ export type ConfigEnv = Pick<
   | "CONSENT_TTL_DAYS"
   | "CIMD_ALLOW_LOCAL_URLS"
   | "CIMD_ENABLED"
+  | "ACCESS_TOKEN_MINUTES"
 >;
 
 /** Registration policy: what `POST /register` accepts. */
@@ -30,6 +31,8 @@ export interface RegistrationPolicy {
   stepUpScopes: string[];
   allowClientCredentials: boolean;
   redirectUriAllowPatterns: RegExp[];
+  /** Access-token lifetime of the app clients the facade creates (DCR and CIMD). */
+  accessTokenMinutes: number;
 }
 
 /** Parsed configuration. */
@@ -81,6 +84,18 @@ function positiveInteger(env: ConfigEnv, name: keyof ConfigEnv, fallback: number
   if (!Number.isInteger(value) || value < 0)
     throw new TypeError(`configuration variable ${name} must be a non-negative integer`);
   return value;
+}
+
+/** Cognito's bounds on an access token's lifetime. */
+export const ACCESS_TOKEN_MINUTES_RANGE = { min: 5, max: 24 * 60 } as const;
+
+function accessTokenMinutes(env: ConfigEnv): number {
+  const minutes = positiveInteger(env, "ACCESS_TOKEN_MINUTES", 15);
+  if (minutes < ACCESS_TOKEN_MINUTES_RANGE.min || minutes > ACCESS_TOKEN_MINUTES_RANGE.max)
+    throw new TypeError(
+      `configuration variable ACCESS_TOKEN_MINUTES must be ${ACCESS_TOKEN_MINUTES_RANGE.min}-${ACCESS_TOKEN_MINUTES_RANGE.max}`,
+    );
+  return minutes;
 }
 
 function frontDoorKey(env: ConfigEnv): string {
@@ -163,6 +178,7 @@ export function loadSettings(env: ConfigEnv): Settings {
       stepUpScopes,
       allowClientCredentials: env.ALLOW_CLIENT_CREDENTIALS?.trim() === "true",
       redirectUriAllowPatterns: words(env.REDIRECT_URI_ALLOW_PATTERNS).map(compileRedirectPattern),
+      accessTokenMinutes: accessTokenMinutes(env),
     },
     initialAccessToken: env.DCR_INITIAL_ACCESS_TOKEN?.trim() || undefined,
     registrationsPerSourcePerDay: positiveInteger(env, "REGISTRATIONS_PER_SOURCE_PER_DAY", 50),

@@ -166,6 +166,8 @@ describe("RFC 7592 §2.2 update: full replace", () => {
       PreventUserExistenceErrors: "ENABLED",
       EnableTokenRevocation: true,
       RefreshTokenRotation: { Feature: "ENABLED", RetryGracePeriodSeconds: 0 },
+      AccessTokenValidity: 15,
+      TokenValidityUnits: { AccessToken: "minutes" },
     });
   });
 

@@ -44,10 +44,21 @@ describe("RFC 7591 §3.2.1 successful registration", () => {
       PreventUserExistenceErrors: "ENABLED",
       EnableTokenRevocation: true,
       RefreshTokenRotation: { Feature: "ENABLED", RetryGracePeriodSeconds: 0 },
+      AccessTokenValidity: 15,
+      TokenValidityUnits: { AccessToken: "minutes" },
     });
     const stored = await env.REGISTRATIONS.get<RegistrationRecord>(clientKey(clientId), "json");
     expect(stored?.registrationAccessTokenHash).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(stored)).not.toContain(body.registration_access_token as string);
+  });
+
+  it("gives the app client the configured access-token lifetime (ACCESS_TOKEN_MINUTES)", async () => {
+    const { register, cognito } = setup({ vars: { ACCESS_TOKEN_MINUTES: "60" } });
+    expect((await register(INSPECTOR)).status).toBe(201);
+    expect(cognito.callsOf("CreateUserPoolClient")[0]?.input).toMatchObject({
+      AccessTokenValidity: 60,
+      TokenValidityUnits: { AccessToken: "minutes" },
+    });
   });
 
   it("returns a confidential client's secret once and never stores it", async () => {

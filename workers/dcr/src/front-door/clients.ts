@@ -179,6 +179,7 @@ export async function ensureCimdClient(
       },
       name,
       callbackUrl,
+      context.policy,
     );
   if (existing && existing.url === document.clientId) {
     if (existing.scope === document.scope && existing.relayCallbackUrl === callbackUrl) {

@@ -78,7 +78,7 @@ export async function registerClient(
   const confidential = metadata.tokenEndpointAuthMethod !== "none";
   const callbackUrl = relayCallbackUrl(context.issuer);
   const created = await createUserPoolClient(
-    toCognitoClientConfig(metadata, cognitoClientName, callbackUrl),
+    toCognitoClientConfig(metadata, cognitoClientName, callbackUrl, context.policy),
     confidential,
     context.cognito,
   );
@@ -169,7 +169,7 @@ export async function ensureRelay(
   try {
     await updateUserPoolClient(
       record.clientId,
-      toCognitoClientConfig(record.metadata, record.cognitoClientName, callbackUrl),
+      toCognitoClientConfig(record.metadata, record.cognitoClientName, callbackUrl, context.policy),
       context.cognito,
     );
   } catch (error) {
@@ -246,7 +246,7 @@ export async function updateClient(
   try {
     updated = await updateUserPoolClient(
       record.clientId,
-      toCognitoClientConfig(metadata, cognitoClientName, callbackUrl),
+      toCognitoClientConfig(metadata, cognitoClientName, callbackUrl, context.policy),
       context.cognito,
     );
   } catch (error) {
@@ -285,6 +285,7 @@ async function restoreConfig(
         record.metadata,
         record.cognitoClientName,
         record.relayCallbackUrl ?? relayCallbackUrl(context.issuer),
+        context.policy,
       ),
       context.cognito,
     );
