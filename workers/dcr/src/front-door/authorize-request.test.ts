@@ -77,6 +77,10 @@ describe("OAuth 2.1 §4.1.1: a valid authorization request", () => {
     expect(validate({ scope: "offline_access" })).toMatchObject({ scope: "openid mcp-api/read" });
     const narrow = { ...CLIENT, scope: "mcp-api/write" };
     expect(validate({ scope: undefined }, "", narrow)).toMatchObject({ scope: "mcp-api/write" });
+    // Never empty: Cognito would grant every scope of the app client for an empty one.
+    expect(validate({ scope: "offline_access" }, "", narrow)).toMatchObject({
+      scope: "mcp-api/write",
+    });
   });
 
   it("carries prompt as sent", () => {
