@@ -26,9 +26,11 @@ import { STYLESHEET } from "./pages/layout";
 import { createKvRegistrationStore } from "./session/registrations";
 import {
   createSession,
+  csrfCookieName,
   deleteSession,
   type FlashResult,
   type Flow,
+  isCsrfToken,
   loadSession,
   type PendingAction,
   type Session,
@@ -105,34 +107,54 @@ export function createApp(options: AppOptions = {}) {
     c.body(STYLESHEET, 200, { "content-type": "text/css; charset=utf-8" }),
   );
 
+  /** Options of the session and CSRF cookies. */
+  const cookieOptions = (origin: URL) =>
+    ({
+      httpOnly: true,
+      sameSite: "Lax",
+      path: "/",
+      secure: origin.protocol === "https:",
+    }) as const;
+
+  /**
+   * The browser's session. An anonymous visit writes nothing to KV: its session lives only in
+   * this request, with its CSRF token in a cookie (double submit), and is stored once a form that
+   * passes the CSRF check is posted.
+   */
   const withSession = createMiddleware<AppEnv>(async (c, next) => {
     const origin = new URL(c.req.url);
-    const name = sessionCookieName(origin);
-    const existing = await loadSession(c.env.CLIENT_STATE, getCookie(c, name));
-    const session = existing ?? createSession();
-    c.set("session", session);
-    c.set("isNewSession", !existing);
-    if (!existing) {
-      await saveSession(c.env.CLIENT_STATE, session);
-      setCookie(c, name, session.id, {
-        httpOnly: true,
-        sameSite: "Lax",
-        path: "/",
-        secure: origin.protocol === "https:",
-      });
+    const existing = await loadSession(c.env.CLIENT_STATE, getCookie(c, sessionCookieName(origin)));
+    if (existing) {
+      c.set("session", existing);
+      c.set("isNewSession", false);
+      return next();
     }
+    const session = createSession();
+    const csrfCookie = getCookie(c, csrfCookieName(origin));
+    if (csrfCookie !== undefined && isCsrfToken(csrfCookie)) session.csrfToken = csrfCookie;
+    else setCookie(c, csrfCookieName(origin), session.csrfToken, cookieOptions(origin));
+    c.set("session", session);
+    c.set("isNewSession", true);
     await next();
   });
 
   const requireCsrf = createMiddleware<AppEnv>(async (c, next) => {
     const form = await c.req.parseBody();
     const token = typeof form.csrf === "string" ? form.csrf : "";
-    if (c.var.isNewSession || !timingSafeEqualStrings(token, c.var.session.csrfToken)) {
+    if (!timingSafeEqualStrings(token, c.var.session.csrfToken)) {
       throw new PageError(
         "Request refused",
         "The form was not sent from this site's page (CSRF check failed). Reload the start page and try again.",
         403,
       );
+    }
+    if (c.var.isNewSession) {
+      // The first form this browser posts from our page: now the session is worth storing.
+      const origin = new URL(c.req.url);
+      await saveSession(c.env.CLIENT_STATE, c.var.session);
+      setCookie(c, sessionCookieName(origin), c.var.session.id, cookieOptions(origin));
+      deleteCookie(c, csrfCookieName(origin), { path: "/", secure: origin.protocol === "https:" });
+      c.set("isNewSession", false);
     }
     await next();
   });
@@ -343,12 +365,7 @@ export function createApp(options: AppOptions = {}) {
       const renewed = { ...session, id: createSession().id };
       await saveSession(c.env.CLIENT_STATE, renewed);
       const origin = new URL(c.req.url);
-      setCookie(c, sessionCookieName(origin), renewed.id, {
-        httpOnly: true,
-        sameSite: "Lax",
-        path: "/",
-        secure: origin.protocol === "https:",
-      });
+      setCookie(c, sessionCookieName(origin), renewed.id, cookieOptions(origin));
       if (pending.replay) {
         // The action that needed the step-up was checked (CSRF) when it was first submitted;
         // it runs now, once, and its result is shown on the start page.

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "../src/app";
-import { loadSession } from "../src/session/session";
+import { createSession, loadSession, saveSession } from "../src/session/session";
 import { buildIdToken, createFakeFetch, type FakeFetch, json, notFound } from "./fake-fetch";
 
 const ISSUER = env.COGNITO_ISSUER;
@@ -87,10 +87,15 @@ async function request(path: string, init: RequestInit = {}, origin = ORIGIN) {
 
 /** Opens the start page: a session cookie and the page's CSRF token. */
 async function openSession() {
-  const response = await request("/");
-  const cookie = (response.headers.get("set-cookie") ?? "").split(";")[0] as string;
-  const csrf = /name="csrf" value="([^"]+)"/.exec(await response.text())?.[1] as string;
-  return { cookie, csrf, id: cookie.split("=")[1] as string };
+  // A browser that has posted a form before: its session is stored (an anonymous visit's is not;
+  // "an anonymous visit" below tests how one comes to be).
+  const session = createSession();
+  await saveSession(env.CLIENT_STATE, session);
+  const cookie = `mcp_client_session=${session.id}`;
+  const page = await (await request("/", { headers: { cookie } })).text();
+  const csrf = /name="csrf" value="([^"]+)"/.exec(page)?.[1] as string;
+  expect(csrf).toBe(session.csrfToken);
+  return { cookie, csrf, id: session.id };
 }
 
 async function post(path: string, cookie: string, fields: Record<string, string>) {
@@ -125,22 +130,79 @@ function idToken(nonce: string) {
   });
 }
 
-describe("session cookie", () => {
-  it("is HttpOnly, SameSite=Lax, path /, without Secure on http", async () => {
+describe("an anonymous visit writes nothing to KV", () => {
+  it("GET / stores no session and sets only the CSRF cookie; the first checked form stores one", async () => {
+    const before = (await env.CLIENT_STATE.list({ prefix: "session:" })).keys.length;
     const response = await request("/");
     expect(response.status).toBe(200);
-    const cookie = response.headers.get("set-cookie") ?? "";
+    const setCookie = response.headers.get("set-cookie") ?? "";
+    expect(setCookie).toMatch(
+      /^mcp_client_csrf=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax$/,
+    );
+    expect((await env.CLIENT_STATE.list({ prefix: "session:" })).keys.length).toBe(before);
+    const csrfCookie = setCookie.split(";")[0] as string;
+    const csrf = /name="csrf" value="([^"]+)"/.exec(await response.text())?.[1] as string;
+    expect(csrfCookie).toBe(`mcp_client_csrf=${csrf}`);
+
+    // Reloading keeps the same token and still stores nothing.
+    const again = await request("/", { headers: { cookie: csrfCookie } });
+    expect(again.headers.get("set-cookie")).toBeNull();
+    expect(await again.text()).toContain(`name="csrf" value="${csrf}"`);
+    expect((await env.CLIENT_STATE.list({ prefix: "session:" })).keys.length).toBe(before);
+
+    // A form posted from another site carries neither the cookie nor the token: refused, nothing stored.
+    const forged = await post("/login/static", "", { csrf });
+    expect(forged.status).toBe(403);
+    expect((await env.CLIENT_STATE.list({ prefix: "session:" })).keys.length).toBe(before);
+
+    const signIn = await post("/login/static", csrfCookie, { csrf });
+    expect(signIn.status).toBe(303);
+    const cookies = signIn.headers.getSetCookie();
+    const session = cookies.find((c) => c.startsWith("mcp_client_session="));
+    expect(session).toMatch(
+      /^mcp_client_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax$/,
+    );
+    expect(cookies.some((c) => /^mcp_client_csrf=; Max-Age=0/.test(c))).toBe(true);
+    const id = (session as string).split(";")[0]?.split("=")[1] as string;
+    expect((await storedSession(id))?.pending?.flow).toBe("static");
+  });
+});
+
+describe("session cookie", () => {
+  it("is HttpOnly, SameSite=Lax, path /, without Secure on http", async () => {
+    const anonymous = await request("/");
+    const csrfCookie = (anonymous.headers.get("set-cookie") ?? "").split(";")[0] as string;
+    const csrf = csrfCookie.split("=")[1] as string;
+    const response = await post("/login/static", csrfCookie, { csrf });
+    expect(response.status).toBe(303);
+    const cookie =
+      response.headers.getSetCookie().find((c) => c.startsWith("mcp_client_session=")) ?? "";
     expect(cookie).toMatch(
       /^mcp_client_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax$/,
     );
-    expect(response.headers.get("content-security-policy")).toBe(
+    expect(anonymous.headers.get("content-security-policy")).toBe(
       `default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self' ${COGNITO} ${FACADE}; frame-ancestors 'none'; base-uri 'none'`,
     );
   });
 
-  it("is __Host- and Secure on https", async () => {
+  it("is __Host- and Secure on https, as is the anonymous CSRF cookie", async () => {
     const response = await request("/", {}, "https://client.example");
     expect(response.headers.get("set-cookie")).toMatch(
+      /^__Host-mcp_client_csrf=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; Secure; SameSite=Lax$/,
+    );
+    const csrfCookie = (response.headers.get("set-cookie") ?? "").split(";")[0] as string;
+    const signIn = await request(
+      "/login/static",
+      {
+        method: "POST",
+        headers: { cookie: csrfCookie, "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ csrf: csrfCookie.split("=")[1] as string }).toString(),
+      },
+      "https://client.example",
+    );
+    expect(
+      signIn.headers.getSetCookie().find((c) => c.startsWith("__Host-mcp_client_session=")),
+    ).toMatch(
       /^__Host-mcp_client_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; Secure; SameSite=Lax$/,
     );
   });
