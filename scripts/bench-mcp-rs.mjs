@@ -33,12 +33,16 @@ const mcpVars = unstable_readConfig({ config: join(mcpRsDir, "wrangler.toml") })
 
 const disposers = [];
 try {
-  // Cognito's issuer and JWKS are published through a proxy that counts what mcp-rs fetches.
+  // Cognito's issuer and JWKS are published through a proxy that counts what mcp-rs fetches; its
+  // managed login is another host, the stand-in's own port as localhost.
   const cognitoPort = await freePort();
   const upstreamCalls = { discovery: 0, jwks: 0 };
   const proxy = await startCountingProxy(cognitoPort, upstreamCalls);
   disposers.push(() => new Promise((resolve) => proxy.server.close(resolve)));
-  const cognito = await startWorker(cognitoConfig, cognitoPort, { PUBLIC_ORIGIN: proxy.origin });
+  const cognito = await startWorker(cognitoConfig, cognitoPort, {
+    PUBLIC_ORIGIN: proxy.origin,
+    LOGIN_ORIGIN: `http://localhost:${cognitoPort}`,
+  });
   disposers.push(() => cognito.dispose());
   const issuer = `${proxy.origin}/${cognitoVars.USER_POOL_ID}`;
   const mcpPort = await freePort();
@@ -47,7 +51,9 @@ try {
   });
   disposers.push(() => mcpRs.dispose());
 
-  const tokens = await signIn(`http://127.0.0.1:${cognitoPort}`, {
+  // The managed login's origin, from discovery (not the issuer's host).
+  const discovery = await (await fetch(`${issuer}/.well-known/openid-configuration`)).json();
+  const tokens = await signIn(new URL(discovery.authorization_endpoint).origin, {
     clientId: cognitoVars.STATIC_CLIENT_ID,
     clientSecret: cognitoVars.STATIC_CLIENT_SECRET,
     redirectUri: "http://localhost:3000/callback",

@@ -94,7 +94,10 @@ function signalGroup(child, signal) {
   }
 }
 
-/** Waits for cognito-local and prints what a developer needs from it (the same as its GET /). */
+/**
+ * Waits for cognito-local and prints what a developer needs from it (the same as its GET / on its
+ * IdP host), Cognito's two hosts first.
+ */
 async function announceStandIn() {
   if (!workers.includes("cognito-local")) return;
   const url = "http://localhost:9229/";
@@ -116,7 +119,9 @@ async function announceStandIn() {
 
 function printStandIn(info) {
   const lines = [
-    "cognito-local is ready (local development values only)",
+    "cognito-local is ready (local development values only), as Cognito's two hosts:",
+    `  IdP API, issuer  ${info.idpEndpoint}   (cognito-idp.<region>.amazonaws.com)`,
+    `  managed login    ${info.managedLogin}   (<prefix>.auth.<region>.amazoncognito.com)`,
     `  pool id          ${info.userPoolId}   region ${info.region}`,
     `  issuer           ${info.issuer}`,
     `  discovery        ${info.discovery}`,
@@ -124,7 +129,7 @@ function printStandIn(info) {
     `  client secret    ${info.staticClient.clientSecret}`,
     `  demo user        ${info.demoUser.username} / ${info.demoUser.password}`,
     `  IdP API keys     ${info.apiCredentials.accessKeyId} / ${info.apiCredentials.secretAccessKey}`,
-    `  details          http://localhost:9229/`,
+    `  details          ${info.idpEndpoint}`,
   ];
   console.log(`\n${lines.map((line) => `[dev] ${line}`).join("\n")}\n`);
 }

@@ -151,8 +151,12 @@ export async function runAuthorizationSuite(options) {
   try {
     const standInPort = await findFreePort();
     const standInOrigin = `http://127.0.0.1:${standInPort}`;
+    // Cognito's two hosts: the IdP API and issuer here, the managed login on another host.
     stops.push(
-      await startWorker(wrangler, "cognito-local", standInPort, { PUBLIC_ORIGIN: standInOrigin }),
+      await startWorker(wrangler, "cognito-local", standInPort, {
+        PUBLIC_ORIGIN: standInOrigin,
+        LOGIN_ORIGIN: `http://localhost:${standInPort}`,
+      }),
     );
     const dcrPort = await findFreePort();
     const issuer = `http://127.0.0.1:${dcrPort}`;

@@ -36,7 +36,9 @@ describe.skipIf(!haveBrowser)("a person signs in with the web client (Chromium)"
   let browser: Browser;
   const stopAll: (() => Promise<void>)[] = [];
   let proxy: Awaited<ReturnType<typeof startBrowserProxy>>;
+  /** The stand-in's IdP host (IdP API, issuer) and its managed-login domain: two origins. */
   let cognitoOrigin: string;
+  let cognitoLoginOrigin: string;
   let dcrOrigin: string;
   /** Chromium's reports of a page refusing something under its CSP (e.g. a form-action redirect). */
   let cspViolations: string[];
@@ -45,6 +47,7 @@ describe.skipIf(!haveBrowser)("a person signs in with the web client (Chromium)"
     const stack = await startStack({ withClient: true });
     stopAll.push(stack.dispose);
     cognitoOrigin = stack.cognito.origin;
+    cognitoLoginOrigin = stack.cognito.loginOrigin;
     dcrOrigin = stack.dcr.origin;
     const client = stack.client as NonNullable<typeof stack.client>;
     proxy = await startBrowserProxy({ aliases: { [CLIENT_ORIGIN]: client.origin } });
@@ -96,7 +99,7 @@ describe.skipIf(!haveBrowser)("a person signs in with the web client (Chromium)"
       if (url.origin === dcrOrigin && url.pathname === "/authorize" && !steps.consentShown) {
         steps.consentShown = true;
         await page.getByRole("button", { name: decision }).click();
-      } else if (url.origin === cognitoOrigin && !steps.loginShown) {
+      } else if (url.origin === cognitoLoginOrigin && !steps.loginShown) {
         steps.loginShown = true;
         await page.getByLabel("Username").fill(standInVars.DEMO_USERNAME ?? "");
         await page.getByLabel("Password").fill(standInVars.DEMO_PASSWORD ?? "");

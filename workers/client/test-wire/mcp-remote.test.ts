@@ -207,7 +207,8 @@ beforeAll(async () => {
   mcpUrl = stack.mcpUrl;
   dcrOrigin = stack.dcr.origin;
   hosts.set(stack.dcr.origin, "dcr");
-  hosts.set(stack.cognito.origin, "cognito");
+  hosts.set(stack.cognito.origin, "cognito-idp");
+  hosts.set(stack.cognito.loginOrigin, "cognito-login");
   hosts.set(new URL(mcpUrl).origin, "mcp");
   // A fresh store of mcp-remote's registrations and tokens: nothing carries over between runs.
   configDir = await mkdtemp(join(tmpdir(), "mcp-remote-wire-"));
@@ -330,9 +331,9 @@ describe("mcp-remote, the stdio bridge of desktop MCP hosts, signs in through th
     expect(signIn.steps.map(label)).toEqual([
       "GET dcr/authorize 200",
       "POST dcr/authorize/decision 302",
-      "GET cognito/oauth2/authorize 302",
-      "GET cognito/login 200",
-      "POST cognito/login 302",
+      "GET cognito-login/oauth2/authorize 302",
+      "GET cognito-login/login 200",
+      "POST cognito-login/login 302",
       "GET dcr/callback 302",
     ]);
     const { location } = signIn;

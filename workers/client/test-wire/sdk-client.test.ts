@@ -32,7 +32,8 @@ beforeAll(async () => {
   stopAll.push(stack.dispose);
   mcpUrl = stack.mcpUrl;
   dcrOrigin = stack.dcr.origin;
-  hosts.set(stack.cognito.origin, "cognito");
+  hosts.set(stack.cognito.origin, "cognito-idp");
+  hosts.set(stack.cognito.loginOrigin, "cognito-login");
   hosts.set(stack.dcr.origin, "dcr");
   hosts.set(new URL(mcpUrl).origin, "mcp");
   const metadata = await fetch(`${dcrOrigin}/.well-known/oauth-authorization-server`);
@@ -131,9 +132,9 @@ describe("the MCP SDK client finds, registers with and signs in through the fron
           "transport POST dcr/register 201",
           "sign-in GET dcr/authorize 200",
           "sign-in POST dcr/authorize/decision 302",
-          "sign-in GET cognito/oauth2/authorize 302",
-          "sign-in GET cognito/login 200",
-          "sign-in POST cognito/login 302",
+          "sign-in GET cognito-login/oauth2/authorize 302",
+          "sign-in GET cognito-login/login 200",
+          "sign-in POST cognito-login/login 302",
           "sign-in GET dcr/callback 302",
           // finishAuth discovers again (this provider keeps no discovery state), then redeems.
           "transport GET mcp/.well-known/oauth-protected-resource/mcp 200",

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { standInVars, startStandIn } from "./stand-in";
+import { standInVars, startStandInAtItsOrigin } from "./stand-in";
 import { CHROMIUM_PATH, hasChromium, requireTool } from "./tools";
 
 const haveBrowser = requireTool("Chromium", hasChromium, "apt-get install chromium");
@@ -11,11 +11,11 @@ const CALLBACK = "http://localhost:3000/callback";
 describe.skipIf(!haveBrowser)(
   "a browser signs in through managed login with the static client",
   () => {
-    let standIn: Awaited<ReturnType<typeof startStandIn>>;
+    let standIn: Awaited<ReturnType<typeof startStandInAtItsOrigin>>;
     let browser: Browser;
 
     beforeAll(async () => {
-      standIn = await startStandIn();
+      standIn = await startStandInAtItsOrigin();
       browser = await chromium.launch({
         executablePath: CHROMIUM_PATH,
         args: [
@@ -42,7 +42,13 @@ describe.skipIf(!haveBrowser)(
       const challenge = createHash("sha256").update(verifier).digest("base64url");
       const state = randomBytes(16).toString("base64url");
       const nonce = randomBytes(16).toString("base64url");
-      const authorize = new URL("/oauth2/authorize", standIn.origin);
+      // Where to sign in comes from discovery: the managed-login domain, not the issuer's host.
+      const discovery = await fetch(`${standIn.issuer}/.well-known/openid-configuration`);
+      const doc = (await discovery.json()) as Record<string, string>;
+      expect(doc.issuer).toBe(standIn.issuer);
+      const authorize = new URL(doc.authorization_endpoint ?? "");
+      expect(authorize.origin).toBe(standIn.loginOrigin);
+      expect(authorize.origin).not.toBe(new URL(standIn.issuer).origin);
       authorize.search = new URLSearchParams({
         response_type: "code",
         client_id: standInVars.STATIC_CLIENT_ID ?? "",
@@ -56,6 +62,9 @@ describe.skipIf(!haveBrowser)(
       }).toString();
 
       const page = await browser.newPage();
+      // The same request on the issuer's host, as code that derives the login domain sends it.
+      const onIssuerHost = new URL(`${authorize.pathname}${authorize.search}`, standIn.origin);
+      expect((await page.goto(onIssuerHost.href))?.status()).toBe(404);
       // Nothing listens on :3000 here: catch the redirect to the callback instead.
       let callback: URL | undefined;
       await page.route(`${CALLBACK}**`, async (route) => {
@@ -77,7 +86,7 @@ describe.skipIf(!haveBrowser)(
       const credentials = Buffer.from(
         `${standInVars.STATIC_CLIENT_ID}:${standInVars.STATIC_CLIENT_SECRET}`,
       ).toString("base64");
-      const res = await fetch(new URL("/oauth2/token", standIn.origin), {
+      const res = await fetch(doc.token_endpoint ?? "", {
         method: "POST",
         headers: {
           "content-type": "application/x-www-form-urlencoded",
@@ -92,10 +101,8 @@ describe.skipIf(!haveBrowser)(
       });
       expect(res.status).toBe(200);
       const tokens = (await res.json()) as Record<string, string>;
-      const jwks = createRemoteJWKSet(
-        new URL(`/${standInVars.USER_POOL_ID}/.well-known/jwks.json`, standIn.origin),
-      );
-      const issuer = `${standInVars.PUBLIC_ORIGIN}/${standInVars.USER_POOL_ID}`;
+      const jwks = createRemoteJWKSet(new URL(doc.jwks_uri ?? ""));
+      const issuer = standIn.issuer;
       const access = await jwtVerify(tokens.access_token ?? "", jwks, {
         issuer,
         audience: "http://localhost:3001/mcp",

@@ -1,12 +1,12 @@
 import { execFile } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { standInVars, startStandIn } from "./stand-in";
+import { standInVars, startStandInAtItsOrigin } from "./stand-in";
 import { hasCommand, requireTool } from "./tools";
 
 const POOL_ID = standInVars.USER_POOL_ID as string;
 const HAS_AWS = requireTool("The AWS CLI (aws)", () => hasCommand("aws"), "pip install awscli");
 
-let standIn: Awaited<ReturnType<typeof startStandIn>>;
+let standIn: Awaited<ReturnType<typeof startStandInAtItsOrigin>>;
 
 interface CliResult {
   code: number;
@@ -61,7 +61,7 @@ interface ClientOutput {
 
 beforeAll(async () => {
   if (!HAS_AWS) return;
-  standIn = await startStandIn();
+  standIn = await startStandInAtItsOrigin();
   await fetch(`${standIn.origin}/_local/settings`, {
     method: "POST",
     headers: { "content-type": "application/json" },

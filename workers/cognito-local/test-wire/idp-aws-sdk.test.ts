@@ -11,14 +11,14 @@ import {
   UpdateUserPoolClientCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { standInVars, startStandIn } from "./stand-in";
+import { standInVars, startStandInAtItsOrigin } from "./stand-in";
 
 const POOL_ID = standInVars.USER_POOL_ID as string;
-let standIn: Awaited<ReturnType<typeof startStandIn>>;
+let standIn: Awaited<ReturnType<typeof startStandInAtItsOrigin>>;
 let cognito: CognitoIdentityProviderClient;
 
 beforeAll(async () => {
-  standIn = await startStandIn();
+  standIn = await startStandInAtItsOrigin();
   // The SDK makes several calls of one operation in a row; the default limit is 5 per second.
   await fetch(`${standIn.origin}/_local/settings`, {
     method: "POST",

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AwsClient } from "aws4fetch";
 import { afterAll, describe, expect, it } from "vitest";
-import { standInVars, startStandIn } from "./stand-in";
+import { standInVars, startStandInAtItsOrigin } from "./stand-in";
 
 const aws = new AwsClient({
   accessKeyId: standInVars.LOCAL_ACCESS_KEY_ID ?? "",
@@ -42,7 +42,7 @@ describe("state survives a restart of the stand-in", () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("keeps app clients, users and signing keys", { timeout: 120_000 }, async () => {
-    const first = await startStandIn({ persistTo: dir });
+    const first = await startStandInAtItsOrigin({ persistTo: dir });
     let clientId: string;
     let kids: string[];
     try {
@@ -63,7 +63,7 @@ describe("state survives a restart of the stand-in", () => {
       await first.dispose();
     }
 
-    const second = await startStandIn({ persistTo: dir });
+    const second = await startStandInAtItsOrigin({ persistTo: dir });
     try {
       const described = await call(second.origin, "DescribeUserPoolClient", {
         UserPoolId: poolId,

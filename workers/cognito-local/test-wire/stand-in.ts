@@ -43,27 +43,30 @@ export async function startLocalWorker(config: string, options: StartLocalWorker
   return { url: url.toString(), origin: url.origin, dispose: () => worker.dispose() };
 }
 
-/** Options of {@link startStandIn}. */
-export type StartStandInOptions = Omit<StartLocalWorkerOptions, "testScheduled">;
-
-/** Starts cognito-local with wrangler on a loopback port; `dispose()` stops it. */
-export function startStandIn(options: StartStandInOptions = {}) {
-  return startLocalWorker(CONFIG, options);
-}
+/** Options of {@link startStandInAtItsOrigin}. */
+export type StartStandInOptions = Omit<StartLocalWorkerOptions, "testScheduled" | "port">;
 
 /**
- * Starts cognito-local on a free loopback port that it also announces as its public origin, so
- * that its discovery document, issuer and managed-login URLs point at where it really listens.
+ * Starts cognito-local on a free loopback port that it also announces, as Cognito's two hosts:
+ * the IdP API, issuer, discovery and JWKS at `origin` (`http://127.0.0.1:<port>`), the managed
+ * login at `loginOrigin` (`http://localhost:<port>`), each answering only its own paths. So its
+ * discovery document, issuer and managed-login URLs point at where it really listens, and a login
+ * URL built from the issuer's host gets 404, as from Cognito. `dispose()` stops it.
  */
-export async function startStandInAtItsOrigin(options: Omit<StartStandInOptions, "port"> = {}) {
+export async function startStandInAtItsOrigin(options: StartStandInOptions = {}) {
   const port = await findFreePort();
   const origin = `http://127.0.0.1:${port}`;
-  const standIn = await startStandIn({
+  const loginOrigin = `http://localhost:${port}`;
+  const standIn = await startLocalWorker(CONFIG, {
     ...options,
     port,
-    vars: { ...options.vars, PUBLIC_ORIGIN: origin },
+    vars: { ...options.vars, PUBLIC_ORIGIN: origin, LOGIN_ORIGIN: loginOrigin },
   });
-  return { ...standIn, issuer: `${origin}/${standInVars.USER_POOL_ID}` };
+  if (standIn.origin !== origin) {
+    await standIn.dispose();
+    throw new Error(`cognito-local listens on ${standIn.origin}, not ${origin}`);
+  }
+  return { ...standIn, issuer: `${origin}/${standInVars.USER_POOL_ID}`, loginOrigin };
 }
 
 /** A TCP port free on 127.0.0.1 right now. */

@@ -7,7 +7,7 @@ import {
   createClient,
   createPublicClient,
   DEMO,
-  ORIGIN,
+  LOGIN_ORIGIN,
   pkce,
   readLoginForm,
   STATIC_CLIENT,
@@ -16,7 +16,7 @@ import {
 } from "./support";
 
 async function authorize(params: Record<string, string>, jar = new CookieJar()) {
-  return browserGet(`${ORIGIN}/oauth2/authorize?${new URLSearchParams(params)}`, jar);
+  return browserGet(`${LOGIN_ORIGIN}/oauth2/authorize?${new URLSearchParams(params)}`, jar);
 }
 
 async function validParams(overrides: Record<string, string> = {}) {
@@ -93,7 +93,7 @@ describe("authorize: other errors redirect to the client with error and state (R
     const params = new URLSearchParams(await validParams());
     params.append("scope", "openid");
     params.append("scope", "email");
-    const res = await browserGet(`${ORIGIN}/oauth2/authorize?${params}`, new CookieJar());
+    const res = await browserGet(`${LOGIN_ORIGIN}/oauth2/authorize?${params}`, new CookieJar());
     expect(redirectError(res).error).toBe("invalid_request");
   });
 
@@ -120,7 +120,7 @@ describe("managed login: the sign-in page and its form", () => {
     const params = await validParams();
     const res = await authorize(params, jar);
     expect(res.status).toBe(302);
-    const location = new URL(res.headers.get("location") ?? "", ORIGIN);
+    const location = new URL(res.headers.get("location") ?? "", LOGIN_ORIGIN);
     expect(location.pathname).toBe("/login");
     expect(Object.fromEntries(location.searchParams)).toEqual(params);
 
@@ -140,8 +140,8 @@ describe("managed login: the sign-in page and its form", () => {
   it("rejects a post without the CSRF token of the page", async () => {
     const jar = new CookieJar();
     const params = await validParams();
-    await browserGet(`${ORIGIN}/login?${new URLSearchParams(params)}`, jar);
-    const res = await browserPost(`${ORIGIN}/login?${new URLSearchParams(params)}`, jar, {
+    await browserGet(`${LOGIN_ORIGIN}/login?${new URLSearchParams(params)}`, jar);
+    const res = await browserPost(`${LOGIN_ORIGIN}/login?${new URLSearchParams(params)}`, jar, {
       _csrf: "forged",
       username: DEMO.username,
       password: DEMO.password,
@@ -157,8 +157,10 @@ describe("managed login: the sign-in page and its form", () => {
     ] as const) {
       const jar = new CookieJar();
       const params = new URLSearchParams(await validParams());
-      const form = readLoginForm(await (await browserGet(`${ORIGIN}/login?${params}`, jar)).text());
-      const res = await browserPost(new URL(form.action, ORIGIN).toString(), jar, {
+      const form = readLoginForm(
+        await (await browserGet(`${LOGIN_ORIGIN}/login?${params}`, jar)).text(),
+      );
+      const res = await browserPost(new URL(form.action, LOGIN_ORIGIN).toString(), jar, {
         _csrf: form.csrf,
         username,
         password,
@@ -179,7 +181,7 @@ describe("managed login: the sign-in page and its form", () => {
     const again = await authorize(await validParams(), jar);
     expect(new URL(again.headers.get("location") ?? "").searchParams.get("code")).toBeTruthy();
     const forced = await authorize(await validParams({ prompt: "login" }), jar);
-    expect(new URL(forced.headers.get("location") ?? "", ORIGIN).pathname).toBe("/login");
+    expect(new URL(forced.headers.get("location") ?? "", LOGIN_ORIGIN).pathname).toBe("/login");
   });
 
   it("asks a user with a temporary password for a new one, checked against the pool's policy", async () => {
@@ -195,8 +197,10 @@ describe("managed login: the sign-in page and its form", () => {
     expect(created.status).toBe(200);
     const jar = new CookieJar();
     const params = new URLSearchParams(await validParams());
-    let form = readLoginForm(await (await browserGet(`${ORIGIN}/login?${params}`, jar)).text());
-    let res = await browserPost(new URL(form.action, ORIGIN).toString(), jar, {
+    let form = readLoginForm(
+      await (await browserGet(`${LOGIN_ORIGIN}/login?${params}`, jar)).text(),
+    );
+    let res = await browserPost(new URL(form.action, LOGIN_ORIGIN).toString(), jar, {
       _csrf: form.csrf,
       username,
       password: "Temp-Passw0rd!",
@@ -205,7 +209,7 @@ describe("managed login: the sign-in page and its form", () => {
     expect(html).toContain("Change password");
     const challenge = () => /name="challenge" value="([^"]+)"/.exec(html)?.[1] ?? "";
     form = readLoginForm(html);
-    res = await browserPost(new URL(form.action, ORIGIN).toString(), jar, {
+    res = await browserPost(new URL(form.action, LOGIN_ORIGIN).toString(), jar, {
       _csrf: form.csrf,
       challenge: challenge(),
       new_password: "short",
@@ -215,7 +219,7 @@ describe("managed login: the sign-in page and its form", () => {
     expect(res.status).toBe(400);
     expect(html).toContain("Password did not conform with policy: Password not long enough");
     form = readLoginForm(html);
-    res = await browserPost(new URL(form.action, ORIGIN).toString(), jar, {
+    res = await browserPost(new URL(form.action, LOGIN_ORIGIN).toString(), jar, {
       _csrf: form.csrf,
       challenge: challenge(),
       new_password: "Perm-Passw0rd!",
@@ -241,14 +245,14 @@ describe("logout", () => {
   it("ends the session and redirects to a registered logout_uri", async () => {
     const { jar } = await signIn();
     const res = await browserGet(
-      `${ORIGIN}/logout?${new URLSearchParams({ client_id: STATIC_CLIENT.id, logout_uri: "http://localhost:3000/" })}`,
+      `${LOGIN_ORIGIN}/logout?${new URLSearchParams({ client_id: STATIC_CLIENT.id, logout_uri: "http://localhost:3000/" })}`,
       jar,
     );
     expect(res.status).toBe(302);
     expect(res.headers.get("location")).toBe("http://localhost:3000/");
     expect(jar.cookies.has("cognito")).toBe(false);
     const again = await authorize(await validParams(), jar);
-    expect(new URL(again.headers.get("location") ?? "", ORIGIN).pathname).toBe("/login");
+    expect(new URL(again.headers.get("location") ?? "", LOGIN_ORIGIN).pathname).toBe("/login");
   });
 
   it("refuses an unregistered logout_uri or an unknown client with an error page", async () => {
@@ -258,7 +262,7 @@ describe("logout", () => {
       { logout_uri: "http://localhost:3000/" },
     ];
     for (const params of cases) {
-      const res = await SELF.fetch(`${ORIGIN}/logout?${new URLSearchParams(params)}`, {
+      const res = await SELF.fetch(`${LOGIN_ORIGIN}/logout?${new URLSearchParams(params)}`, {
         redirect: "manual",
       });
       expect(res.status).toBe(400);
@@ -269,9 +273,9 @@ describe("logout", () => {
   it("with redirect_uri and response_type, signs out and back in", async () => {
     const { jar } = await signIn();
     const params = await validParams();
-    const res = await browserGet(`${ORIGIN}/logout?${new URLSearchParams(params)}`, jar);
+    const res = await browserGet(`${LOGIN_ORIGIN}/logout?${new URLSearchParams(params)}`, jar);
     expect(res.status).toBe(302);
-    expect(new URL(res.headers.get("location") ?? "", ORIGIN).pathname).toBe("/login");
+    expect(new URL(res.headers.get("location") ?? "", LOGIN_ORIGIN).pathname).toBe("/login");
     expect(jar.cookies.has("cognito")).toBe(false);
   });
 });

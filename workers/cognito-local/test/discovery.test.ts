@@ -1,7 +1,7 @@
 import { SELF } from "cloudflare:test";
 import { createLocalJWKSet, jwtVerify } from "jose";
 import { describe, expect, it } from "vitest";
-import { ISSUER, ORIGIN, POOL_ID, signIn, tokenRequest } from "./support";
+import { ISSUER, LOGIN_ORIGIN, ORIGIN, POOL_ID, signIn, tokenRequest } from "./support";
 
 describe("OIDC discovery as Cognito publishes it", () => {
   it("serves Cognito's fields and none of what Cognito omits", async () => {
@@ -9,18 +9,18 @@ describe("OIDC discovery as Cognito publishes it", () => {
     expect(res.status).toBe(200);
     const doc = (await res.json()) as Record<string, unknown>;
     expect(doc).toEqual({
-      authorization_endpoint: `${ORIGIN}/oauth2/authorize`,
-      end_session_endpoint: `${ORIGIN}/logout`,
+      authorization_endpoint: `${LOGIN_ORIGIN}/oauth2/authorize`,
+      end_session_endpoint: `${LOGIN_ORIGIN}/logout`,
       id_token_signing_alg_values_supported: ["RS256"],
       issuer: ISSUER,
       jwks_uri: `${ISSUER}/.well-known/jwks.json`,
       response_types_supported: ["code", "token"],
-      revocation_endpoint: `${ORIGIN}/oauth2/revoke`,
+      revocation_endpoint: `${LOGIN_ORIGIN}/oauth2/revoke`,
       scopes_supported: ["openid", "email", "phone", "profile"],
       subject_types_supported: ["public"],
-      token_endpoint: `${ORIGIN}/oauth2/token`,
+      token_endpoint: `${LOGIN_ORIGIN}/oauth2/token`,
       token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post"],
-      userinfo_endpoint: `${ORIGIN}/oauth2/userInfo`,
+      userinfo_endpoint: `${LOGIN_ORIGIN}/oauth2/userInfo`,
     });
     expect(doc).not.toHaveProperty("code_challenge_methods_supported");
     expect(doc).not.toHaveProperty("registration_endpoint");

@@ -25,6 +25,8 @@ export interface SignOptions {
   headers?: Record<string, string>;
   /** Sign `content-type` as well, as the AWS SDK and CLI do. */
   signContentType?: boolean;
+  /** Where the request goes; default {@link IDP_URL}. */
+  url?: string;
 }
 
 /** A SigV4-signed IdP API request, built as aws4fetch builds it. */
@@ -44,7 +46,7 @@ export async function signedRequest(
   };
   if (options.signContentType) headers["content-type"] = "application/x-amz-json-1.1";
   const signer = new AwsV4Signer({
-    url: IDP_URL,
+    url: options.url ?? IDP_URL,
     method: "POST",
     headers,
     body: text,

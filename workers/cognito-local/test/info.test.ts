@@ -1,6 +1,6 @@
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { DEMO, ISSUER, ORIGIN, POOL_ID, STATIC_CLIENT } from "./support";
+import { DEMO, ISSUER, LOGIN_ORIGIN, ORIGIN, POOL_ID, STATIC_CLIENT } from "./support";
 
 describe("GET / shows what is running", () => {
   it("as JSON when asked for it", async () => {
@@ -10,6 +10,8 @@ describe("GET / shows what is running", () => {
       userPoolId: POOL_ID,
       region: "us-east-1",
       issuer: ISSUER,
+      idpEndpoint: `${ORIGIN}/`,
+      managedLogin: LOGIN_ORIGIN,
       staticClient: { clientId: STATIC_CLIENT.id, clientSecret: STATIC_CLIENT.secret },
       demoUser: DEMO,
       apiCredentials: { accessKeyId: "AKIALOCALDEVELOPMENT" },
@@ -23,6 +25,8 @@ describe("GET / shows what is running", () => {
     for (const value of [
       POOL_ID,
       ISSUER,
+      `${ORIGIN}/`,
+      LOGIN_ORIGIN,
       STATIC_CLIENT.id,
       STATIC_CLIENT.secret,
       DEMO.username,

@@ -4,8 +4,10 @@ import { call, POOL_ID, setLocalSettings } from "./idp-helpers";
 
 export { POOL_ID, setLocalSettings };
 
-/** The stand-in's public origin in tests (its `PUBLIC_ORIGIN`). */
+/** The stand-in's IdP host in tests (its `PUBLIC_ORIGIN`): IdP API, issuer, discovery, JWKS. */
 export const ORIGIN = env.PUBLIC_ORIGIN;
+/** Its managed-login domain, another host (its `LOGIN_ORIGIN`): OAuth endpoints, sign-in pages. */
+export const LOGIN_ORIGIN = env.LOGIN_ORIGIN;
 export const ISSUER = `${ORIGIN}/${POOL_ID}`;
 export const STATIC_CLIENT = { id: env.STATIC_CLIENT_ID, secret: env.STATIC_CLIENT_SECRET };
 export const STATIC_REDIRECT = "http://localhost:3000/callback";
@@ -130,14 +132,14 @@ export async function signIn(options: SignInOptions = {}) {
   if (options.scope) params.set("scope", options.scope);
   if (options.resource) params.set("resource", options.resource);
   if (options.nonce) params.set("nonce", options.nonce);
-  let response = await browserGet(`${ORIGIN}/oauth2/authorize?${params}`, jar);
+  let response = await browserGet(`${LOGIN_ORIGIN}/oauth2/authorize?${params}`, jar);
   if (response.status !== 302)
     throw new Error(`authorize answered ${response.status}: ${await response.text()}`);
-  let location = new URL(response.headers.get("location") ?? "", ORIGIN);
+  let location = new URL(response.headers.get("location") ?? "", LOGIN_ORIGIN);
   if (location.pathname === "/login") {
     response = await browserGet(location.toString(), jar);
     const form = readLoginForm(await response.text());
-    response = await browserPost(new URL(form.action, ORIGIN).toString(), jar, {
+    response = await browserPost(new URL(form.action, LOGIN_ORIGIN).toString(), jar, {
       _csrf: form.csrf,
       username: options.username ?? DEMO.username,
       password: options.password ?? DEMO.password,
@@ -166,7 +168,7 @@ export async function tokenRequest(
 ) {
   const headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded" };
   if (auth !== "none" && auth.basic) headers.authorization = `Basic ${btoa(auth.basic.join(":"))}`;
-  const response = await SELF.fetch(`${ORIGIN}/oauth2/token`, {
+  const response = await SELF.fetch(`${LOGIN_ORIGIN}/oauth2/token`, {
     method: "POST",
     headers,
     body: new URLSearchParams(fields).toString(),

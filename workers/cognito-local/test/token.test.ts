@@ -7,7 +7,7 @@ import {
   decodeJwt,
   ISSUER,
   idp,
-  ORIGIN,
+  LOGIN_ORIGIN,
   POOL_ID,
   STATIC_CLIENT,
   setLocalSettings,
@@ -257,7 +257,7 @@ describe("token endpoint: client authentication and request errors", () => {
   });
 
   it("refuses a JSON body, a missing or an unknown grant_type", async () => {
-    const json = await SELF.fetch(`${ORIGIN}/oauth2/token`, {
+    const json = await SELF.fetch(`${LOGIN_ORIGIN}/oauth2/token`, {
       method: "POST",
       headers: {
         "content-type": "application/json",
@@ -380,7 +380,7 @@ describe("token endpoint: client_credentials", () => {
 
 describe("userInfo and revocation", () => {
   async function userInfo(token: string) {
-    return SELF.fetch(`${ORIGIN}/oauth2/userInfo`, {
+    return SELF.fetch(`${LOGIN_ORIGIN}/oauth2/userInfo`, {
       headers: { authorization: `Bearer ${token}` },
     });
   }
@@ -410,12 +410,12 @@ describe("userInfo and revocation", () => {
       expect(res.status).toBe(401);
       expect(res.headers.get("www-authenticate")).toMatch(/^Bearer error="invalid_token"/);
     }
-    expect((await SELF.fetch(`${ORIGIN}/oauth2/userInfo`)).status).toBe(401);
+    expect((await SELF.fetch(`${LOGIN_ORIGIN}/oauth2/userInfo`)).status).toBe(401);
   });
 
   it("revokes a refresh token and the access tokens of its sign-in", async () => {
     const { body } = await redeem(await signIn({ scope: "openid" }));
-    const revoke = await SELF.fetch(`${ORIGIN}/oauth2/revoke`, {
+    const revoke = await SELF.fetch(`${LOGIN_ORIGIN}/oauth2/revoke`, {
       method: "POST",
       headers: {
         "content-type": "application/x-www-form-urlencoded",
@@ -435,7 +435,7 @@ describe("userInfo and revocation", () => {
 
   it("answers 200 for an unknown token and refuses a bad client", async () => {
     const post = (auth: string) =>
-      SELF.fetch(`${ORIGIN}/oauth2/revoke`, {
+      SELF.fetch(`${LOGIN_ORIGIN}/oauth2/revoke`, {
         method: "POST",
         headers: { "content-type": "application/x-www-form-urlencoded", authorization: auth },
         body: "token=unknown",

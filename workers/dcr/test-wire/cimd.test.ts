@@ -248,7 +248,7 @@ describe("a CIMD client_id signs in through the front door", () => {
       client_id: appClient?.ClientId,
       scope: "openid mcp-api/read",
     });
-    const userInfo = await fetch(`${standIn.origin}/oauth2/userInfo`, {
+    const userInfo = await fetch(`${standIn.loginOrigin}/oauth2/userInfo`, {
       headers: { authorization: `Bearer ${tokens.access_token}` },
     });
     expect(userInfo.status).toBe(200);

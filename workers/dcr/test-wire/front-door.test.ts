@@ -139,7 +139,7 @@ async function signedInBrowser(): Promise<CookieJar> {
 
 /** Cognito's own authorize URL, as an attacker would write it, bypassing the front door. */
 function cognitoAuthorizeUrl(clientId: string, redirectUri: string, state?: string) {
-  const url = new URL("/oauth2/authorize", standIn.origin);
+  const url = new URL("/oauth2/authorize", standIn.loginOrigin);
   url.search = new URLSearchParams({
     response_type: "code",
     client_id: clientId,
@@ -243,7 +243,8 @@ describe("the confused deputy: Cognito's session cannot be used around the front
     });
     expect(approved.status).toBe(302);
     const toCognito = new URL(approved.headers.get("location") ?? "");
-    expect(withoutQuery(toCognito)).toBe(`${standIn.origin}/oauth2/authorize`);
+    // Cognito's managed-login domain (from its discovery), not the issuer's host.
+    expect(withoutQuery(toCognito)).toBe(`${standIn.loginOrigin}/oauth2/authorize`);
     expect(toCognito.searchParams.get("redirect_uri")).toBe(`${issuer}/callback`);
     const state = toCognito.searchParams.get("state");
     expect(state).toBeTruthy();

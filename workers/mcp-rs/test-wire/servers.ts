@@ -4,7 +4,7 @@ import {
   findFreePort,
   standInVars,
   startLocalWorker,
-  startStandIn,
+  startStandInAtItsOrigin,
 } from "../../cognito-local/test-wire/stand-in";
 
 const CONFIG = fileURLToPath(new URL("../wrangler.toml", import.meta.url));
@@ -14,31 +14,23 @@ export const mcpRsVars = unstable_readConfig({ config: CONFIG }).vars as Record<
 
 export { standInVars };
 
-/** Options of {@link startServers}. */
-export interface StartServersOptions {
-  /**
-   * Origin Cognito's issuer and JWKS are published under (cognito-local's `PUBLIC_ORIGIN`); by
-   * default cognito-local's own URL. A proxy in front of it (the benchmark counts JWKS fetches)
-   * passes its URL and forwards to `cognitoPort`.
-   */
-  publicOrigin?: (cognitoPort: number) => Promise<string>;
-}
-
 /**
- * Starts cognito-local (its `PUBLIC_ORIGIN` equal to its actual loopback URL) and mcp-rs (its
- * `COGNITO_ISSUER` matching), on free loopback ports; `dispose()` stops both.
+ * Starts cognito-local (at its own origins: the issuer on one host, the managed login on another)
+ * and mcp-rs (its `COGNITO_ISSUER` matching), on free loopback ports; `dispose()` stops both.
  */
-export async function startServers(options: StartServersOptions = {}) {
-  const cognitoPort = await findFreePort();
-  const publicOrigin =
-    (await options.publicOrigin?.(cognitoPort)) ?? `http://127.0.0.1:${cognitoPort}`;
-  const cognito = await startStandIn({ port: cognitoPort, vars: { PUBLIC_ORIGIN: publicOrigin } });
-  const issuer = `${publicOrigin}/${standInVars.USER_POOL_ID}`;
+export async function startServers() {
+  const cognito = await startStandInAtItsOrigin();
+  const issuer = cognito.issuer;
   let mcpRs: Awaited<ReturnType<typeof startLocalWorker>>;
+  let loginOrigin: string;
   // Cognito binds tokens (RFC 8707) only to https or http://localhost resources, so clients call
   // mcp-rs as http://localhost:<port>; it listens on 127.0.0.1 only.
   const mcpPort = await findFreePort();
   try {
+    // The managed login is another host than the issuer's: where it is comes from discovery.
+    const discovery = await fetch(`${issuer}/.well-known/openid-configuration`);
+    const { authorization_endpoint } = (await discovery.json()) as Record<string, string>;
+    loginOrigin = new URL(authorization_endpoint ?? "").origin;
     mcpRs = await startLocalWorker(CONFIG, {
       port: mcpPort,
       vars: { COGNITO_ISSUER: issuer },
@@ -49,8 +41,9 @@ export async function startServers(options: StartServersOptions = {}) {
   }
   return {
     cognito,
-    cognitoOrigin: `http://127.0.0.1:${cognitoPort}`,
     issuer,
+    /** Cognito's managed-login domain (from discovery), where a person signs in. */
+    loginOrigin,
     mcpRs,
     /** What clients call: `http://localhost:<port>`. */
     mcpOrigin: `http://localhost:${mcpPort}`,

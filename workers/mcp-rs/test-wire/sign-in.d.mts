@@ -17,5 +17,9 @@ export interface Tokens {
   refresh_token?: string;
 }
 
-/** Signs in at cognito-local's managed login as a browser would and redeems the code with PKCE. */
+/**
+ * Signs in at cognito-local's managed login as a browser would and redeems the code with PKCE.
+ * `origin` is the managed-login domain (discovery's `authorization_endpoint` origin), not the
+ * issuer's host.
+ */
 export function signIn(origin: string, options: SignInOptions): Promise<Tokens>;

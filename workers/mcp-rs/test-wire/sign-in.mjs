@@ -5,6 +5,8 @@ import { createHash, randomBytes } from "node:crypto";
 /**
  * Signs in at cognito-local's managed login as a browser would (authorize → login form → code)
  * and redeems the code with PKCE and the client's Basic credentials; returns the tokens.
+ * `origin` is the managed-login domain (the origin of discovery's `authorization_endpoint`), not
+ * the issuer's host: there, these paths answer 404, as on Cognito.
  */
 export async function signIn(origin, options) {
   const cookies = new Map();

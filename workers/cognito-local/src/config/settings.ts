@@ -1,7 +1,15 @@
 /** Values the stand-in runs with, read from wrangler vars (see wrangler.toml). Local development values only. */
 export interface LocalSettings {
-  /** Origin the stand-in is reached at, e.g. `http://localhost:9229`. */
+  /**
+   * Origin of Cognito's `cognito-idp.<region>.amazonaws.com` host: the IdP JSON API, the issuer
+   * under it, discovery and JWKS (and the local test hooks), e.g. `http://localhost:9229`.
+   */
   publicOrigin: string;
+  /**
+   * Origin of the managed-login domain (`<prefix>.auth.<region>.amazoncognito.com`): the OAuth
+   * endpoints, the sign-in pages and their cookies, e.g. `http://127.0.0.1:9229`. Another host.
+   */
+  loginOrigin: string;
   region: string;
   userPoolId: string;
   /** `<publicOrigin>/<userPoolId>`, the `iss` of every token. */
@@ -20,6 +28,7 @@ export interface LocalSettings {
 export type SettingsEnv = Pick<
   Env,
   | "PUBLIC_ORIGIN"
+  | "LOGIN_ORIGIN"
   | "AWS_REGION"
   | "USER_POOL_ID"
   | "LOCAL_ACCESS_KEY_ID"
@@ -39,6 +48,14 @@ const CLIENT_ID_PATTERN = /^[a-z0-9]{26}$/;
 /** Reads and checks the stand-in's settings; a bad value is a configuration mistake and throws. */
 export function readSettings(env: SettingsEnv): LocalSettings {
   const publicOrigin = new URL(env.PUBLIC_ORIGIN).origin;
+  const loginOrigin = new URL(env.LOGIN_ORIGIN).origin;
+  // Requests are told apart by the host they name: one host for both would hide code that
+  // derives the managed-login domain from the issuer.
+  if (new URL(loginOrigin).host === new URL(publicOrigin).host) {
+    throw new TypeError(
+      "LOGIN_ORIGIN must name another host than PUBLIC_ORIGIN, as Cognito's managed-login domain is not its issuer's host",
+    );
+  }
   if (!USER_POOL_ID_PATTERN.test(env.USER_POOL_ID) || env.USER_POOL_ID.length > 55) {
     throw new TypeError(`USER_POOL_ID "${env.USER_POOL_ID}" is not a Cognito user pool id`);
   }
@@ -52,6 +69,7 @@ export function readSettings(env: SettingsEnv): LocalSettings {
   }
   return {
     publicOrigin,
+    loginOrigin,
     region: env.AWS_REGION,
     userPoolId: env.USER_POOL_ID,
     issuer: `${publicOrigin}/${env.USER_POOL_ID}`,

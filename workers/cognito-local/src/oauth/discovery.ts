@@ -4,10 +4,11 @@ import type { PoolServices } from "../pool-services";
 
 /**
  * Cognito's OpenID Provider configuration, with its omissions: no `code_challenge_methods_supported`,
- * no `registration_endpoint`, and no RFC 8414 document beside it.
+ * no `registration_endpoint`, and no RFC 8414 document beside it. The OAuth endpoints are on the
+ * managed-login domain, the issuer and JWKS on the IdP host.
  */
 export function buildOpenIdConfiguration(settings: LocalSettings) {
-  const origin = settings.publicOrigin;
+  const origin = settings.loginOrigin;
   return {
     authorization_endpoint: `${origin}/oauth2/authorize`,
     end_session_endpoint: `${origin}/logout`,

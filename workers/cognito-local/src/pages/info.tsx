@@ -5,7 +5,6 @@ import { Layout } from "./layout";
 
 /** What `GET /` reports: everything a developer needs to point a client at the stand-in. */
 export function describeStandIn(settings: LocalSettings, template: PoolTemplate) {
-  const origin = settings.publicOrigin;
   return {
     service: "cognito-local",
     notice: "Local development values only. Never use them anywhere else.",
@@ -16,8 +15,10 @@ export function describeStandIn(settings: LocalSettings, template: PoolTemplate)
     issuer: settings.issuer,
     discovery: `${settings.issuer}/.well-known/openid-configuration`,
     jwks: `${settings.issuer}/.well-known/jwks.json`,
-    idpEndpoint: `${origin}/`,
-    managedLogin: origin,
+    /** Cognito's IdP host (IdP API, issuer, discovery, JWKS): `PUBLIC_ORIGIN`. */
+    idpEndpoint: `${settings.publicOrigin}/`,
+    /** Cognito's managed-login domain (OAuth endpoints, sign-in pages), another host: `LOGIN_ORIGIN`. */
+    managedLogin: settings.loginOrigin,
     scopes: listPoolScopes(template),
     staticClient: {
       clientName: template.staticClient.ClientName,
@@ -76,6 +77,25 @@ export function InfoPage(props: { info: StandIn }) {
           <dt>Scopes</dt>
           <dd>
             <code>{info.scopes.join(" ")}</code>
+          </dd>
+        </dl>
+      </section>
+      <section class="card" aria-labelledby="hosts">
+        <h2 id="hosts">Cognito's two hosts</h2>
+        <p class="muted">
+          Each answers only its own paths, as Cognito's do: take the managed-login endpoints from
+          discovery, never from the issuer.
+        </p>
+        <dl>
+          <dt>IdP API, issuer, JWKS</dt>
+          <dd>
+            <code>{info.idpEndpoint}</code>
+          </dd>
+          <dt>Managed login</dt>
+          <dd>
+            <code>{info.managedLogin}</code> (<code>/oauth2/authorize</code>,{" "}
+            <code>/oauth2/token</code>, <code>/oauth2/userInfo</code>, <code>/oauth2/revoke</code>,{" "}
+            <code>/login</code>, <code>/logout</code>)
           </dd>
         </dl>
       </section>
