@@ -65,6 +65,17 @@ describe("AWS JSON 1.1 protocol: target", () => {
     );
   });
 
+  it.each([["__proto__"], ["constructor"], ["toString"], ["hasOwnProperty"]])(
+    "UnknownOperationException for %s, a name of Object.prototype (found by fuzzing: a 500 or a 200)",
+    async (name) => {
+      expectCognitoError(
+        await call(name, { UserPoolId: POOL_ID }),
+        "UnknownOperationException",
+        `The operation AWSCognitoIdentityProviderService.${name} is unknown, or not served by the local Cognito stand-in.`,
+      );
+    },
+  );
+
   it("UnknownOperationException without X-Amz-Target", async () => {
     const request = await signedRequest("x", { UserPoolId: POOL_ID }, { target: null });
     expect(request.headers.get("authorization")).toContain("SignedHeaders=host;x-amz-date,");

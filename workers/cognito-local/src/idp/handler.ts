@@ -42,7 +42,9 @@ export async function handleIdpRequest(request: Request, pool: PoolServices): Pr
 
 function findOperation(target: string | null): [string, Operation] {
   const name = target?.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : undefined;
-  const operation = name === undefined ? undefined : OPERATIONS[name];
+  // Own names only: `__proto__`, `constructor` or `toString` must not reach Object.prototype.
+  const operation =
+    name !== undefined && Object.hasOwn(OPERATIONS, name) ? OPERATIONS[name] : undefined;
   if (name === undefined || operation === undefined) {
     throw new CognitoError(
       "UnknownOperationException",

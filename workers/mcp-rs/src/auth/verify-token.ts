@@ -7,6 +7,9 @@ import { parseScopes } from "./scopes";
 /** Clock difference tolerated between Cognito and this server on `exp`, `nbf` and `iat`. */
 export const CLOCK_SKEW_SECONDS = 30;
 
+/** Cognito's app client ids: word characters and `+`, at most 128 (its `ClientIdType`). */
+const CLIENT_ID_SHAPE = /^[\w+]{1,128}$/;
+
 /** Who a valid access token speaks for. */
 export interface Principal {
   sub: string;
@@ -60,6 +63,9 @@ export async function verifyAccessToken(
   if (payload.token_use !== "access") throw invalidToken("the token is not an access token");
   if (typeof payload.client_id !== "string" || payload.client_id === "")
     throw invalidToken("the access token has no client_id");
+  // It becomes a KV key (the revocation tombstone): only the shape of Cognito's app client ids.
+  if (!CLIENT_ID_SHAPE.test(payload.client_id))
+    throw invalidToken("the access token's client_id is malformed");
   if (typeof payload.sub !== "string" || payload.sub === "")
     throw invalidToken("the access token has no subject");
   if (!isAudienceAccepted(payload.aud, options.resource, options))
