@@ -208,6 +208,21 @@ describe("RFC 9068 §4: claims", () => {
       "the access token has no client_id",
     );
   });
+
+  it.each([
+    ["a lone surrogate (KV cannot decode the key)", "\ud800"],
+    ["over 128 characters (KV keys end at 512 bytes)", "a".repeat(600)],
+    ["characters Cognito's ids never have", "client/../x"],
+  ])(
+    "refuses a client_id of %s: not a Cognito app client id (fuzzing found a 500)",
+    async (_, clientId) => {
+      const { call, token } = await setup();
+      await expectInvalidToken(
+        await listTools(call, await token({ client_id: clientId })),
+        "the access token's client_id is malformed",
+      );
+    },
+  );
 });
 
 describe("RFC 8707: audience", () => {
