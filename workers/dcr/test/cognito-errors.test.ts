@@ -67,7 +67,7 @@ describe("Cognito __type → OAuth error, in one place", () => {
 });
 
 describe("an unreachable Cognito", () => {
-  it("is 502 server_error, not a 500", async () => {
+  it("is 503 temporarily_unavailable with Retry-After, not a 500 or 502", async () => {
     const { env: testEnv, source } = setup();
     vi.spyOn(console, "error").mockImplementation(() => {});
     const response = await createWorker({
@@ -83,11 +83,12 @@ describe("an unreachable Cognito", () => {
       testEnv,
       {} as ExecutionContext,
     );
+    expect(response.headers.get("retry-after")).toBe("5");
     await expectOAuthError(
       response,
-      502,
-      "server_error",
-      "the authorization server could not be reached",
+      503,
+      "temporarily_unavailable",
+      "the authorization server could not be reached; retry later",
     );
   });
 });

@@ -295,6 +295,15 @@ describe("JWKS: cached, refetched once on an unknown kid, kept when Cognito is d
     expect(upstream.count("/jwks.json")).toBe(2);
   });
 
+  it("accepts a key rotated in right after the first fetch (the cooldown starts only from an unknown kid)", async () => {
+    const { call, token, upstream } = await setup();
+    expect((await listTools(call, await token())).status).toBe(200);
+    const rotated = await makeKey("key-2");
+    upstream.keys = [rotated.jwk];
+    expect((await listTools(call, await token({}, rotated))).status).toBe(200);
+    expect(upstream.count("/jwks.json")).toBe(2);
+  });
+
   it("does not refetch for random kids within the cooldown", async () => {
     const { call, token, upstream, clock } = await setup();
     expect((await listTools(call, await token())).status).toBe(200);

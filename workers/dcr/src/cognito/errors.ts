@@ -3,6 +3,8 @@ import type { CognitoError } from "./client";
 
 /** Seconds a client is told to wait after Cognito kept throttling. */
 export const THROTTLED_RETRY_AFTER_SECONDS = 5;
+/** Seconds a client is told to wait when Cognito could not be reached or failed on its side. */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 
 /**
  * The one place Cognito's `__type` becomes an OAuth error. Upstream messages, request ids and
@@ -45,6 +47,14 @@ export function toOAuthError(error: CognitoError): OAuthError {
           message: error.message,
         }),
       );
+      // No answer, or Cognito's own failure (retries spent): transient, so the client may retry.
+      if (error.type === "NetworkError" || error.status >= 500)
+        return new OAuthError(
+          "temporarily_unavailable",
+          "the authorization server could not be reached; retry later",
+          503,
+          { "Retry-After": String(UNAVAILABLE_RETRY_AFTER_SECONDS) },
+        );
       return new OAuthError("server_error", "the authorization server could not be reached", 502);
   }
 }

@@ -82,8 +82,8 @@ export async function processJwksResponse(res: Response): Promise<JSONWebKeySet>
 
 /**
  * Cognito's signing keys, kept across requests: fetched on first use, fetched once more when a
- * token names an unknown `kid` (at most once per cooldown), refreshed when old, and kept as they
- * were when Cognito cannot be reached.
+ * token names an unknown `kid` (at most once per cooldown since the last such fetch), refreshed
+ * when old, and kept as they were when Cognito cannot be reached.
  */
 export class JwksCache {
   /** Fetches of discovery and JWKS made so far, for logs and the benchmark. */
@@ -93,6 +93,9 @@ export class JwksCache {
   #keySet: JWTVerifyGetKey | undefined;
   #fetchedAt = Number.NEGATIVE_INFINITY;
   #attemptedAt = Number.NEGATIVE_INFINITY;
+  // Paced apart from #attemptedAt: a key rotated in just after the first or hourly fetch must not
+  // wait out a cooldown that no unknown kid started.
+  #unknownKidFetchedAt = Number.NEGATIVE_INFINITY;
   #pending: Promise<void> | undefined;
 
   constructor(options: JwksCacheOptions) {
@@ -105,14 +108,21 @@ export class JwksCache {
     token: FlattenedJWSInput,
   ): Promise<CryptoKey> => {
     const ageMs = this.#options.now() - this.#fetchedAt;
-    if (!this.#keySet || (ageMs >= JWKS_MAX_AGE_SECONDS * 1000 && this.#mayFetch()))
+    if (
+      !this.#keySet ||
+      (ageMs >= JWKS_MAX_AGE_SECONDS * 1000 && this.#cooledDown(this.#attemptedAt))
+    )
       await this.#refresh();
     try {
       return (await this.#current()(header, token)) as CryptoKey;
     } catch (error) {
-      if (!(error instanceof errors.JWKSNoMatchingKey) || !this.#mayFetch()) throw error;
-      // A key Cognito rotated in since the last fetch.
-      await this.#refresh();
+      if (!(error instanceof errors.JWKSNoMatchingKey)) throw error;
+      // A key Cognito rotated in since the last fetch: wait for the fetch under way, or start one.
+      if (this.#pending) await this.#pending;
+      else if (this.#cooledDown(this.#unknownKidFetchedAt)) {
+        this.#unknownKidFetchedAt = this.#options.now();
+        await this.#refresh();
+      } else throw error;
       return (await this.#current()(header, token)) as CryptoKey;
     }
   };
@@ -128,8 +138,8 @@ export class JwksCache {
     return this.#keySet;
   }
 
-  #mayFetch(): boolean {
-    return this.#options.now() - this.#attemptedAt >= JWKS_COOLDOWN_SECONDS * 1000;
+  #cooledDown(since: number): boolean {
+    return this.#options.now() - since >= JWKS_COOLDOWN_SECONDS * 1000;
   }
 
   #refresh(): Promise<void> {
