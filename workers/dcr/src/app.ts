@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { cors } from "hono/cors";
 import { CognitoError } from "./cognito/client";
 import { toOAuthError } from "./cognito/errors";
@@ -6,29 +6,29 @@ import type { CognitoPoolOptions } from "./cognito/operations";
 import { loadSettings, type Settings } from "./config";
 import { readBodyText } from "./front-door/http";
 import { addFrontDoorRoutes } from "./front-door/routes";
+import { createClientLocks, createReservation, getLimits } from "./limits/limits";
 import { type CognitoDiscovery, createDiscoveryCache } from "./metadata/discovery";
 import { buildAuthorizationServerMetadata } from "./metadata/metadata";
 import { OAuthError } from "./oauth/oauth-error";
 import { reconcile } from "./reconcile/reconcile";
 import {
   assertInitialAccessToken,
-  assertUnderDailyCap,
+  assertWithinManagementRateLimit,
   assertWithinRateLimit,
   audit,
-  countRegistration,
   hashSource,
-  utcDay,
 } from "./registration/abuse";
 import {
   authenticateRegistration,
   deleteClient,
   type RegistrationContext,
   readClient,
+  recordTokenUse,
   registerClient,
   toRegistrationResponse,
   updateClient,
 } from "./registration/service";
-import { sourceDayKey } from "./storage/keys";
+import { sourceKey } from "./registration/source";
 
 /** Largest accepted registration request body. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -41,7 +41,25 @@ export interface AppDependencies {
   now?: () => number;
   sleep?: (milliseconds: number) => Promise<void>;
   random?: () => number;
+  /** Name of the RegistrationLimits object (tests give each facade its own); one by default. */
+  limitsObjectName?: string;
 }
+
+/**
+ * The paths a browser-based client calls from its page, and so the only ones with CORS (any
+ * origin, never credentials): discovery, registration (MCP Inspector registers from the page),
+ * and the token and revocation endpoints. Not the front door's pages (`/authorize`,
+ * `/authorize/decision`, `/callback`), which a browser navigates to, nor RFC 7592 management
+ * (`/register/<client_id>`), which no browser client here calls and whose token a page should not
+ * hold: without CORS, a page cannot send its PUT or DELETE at all.
+ */
+export const CORS_PATHS = [
+  "/.well-known/oauth-authorization-server",
+  "/.well-known/openid-configuration",
+  "/register",
+  "/token",
+  "/revoke",
+] as const;
 
 type AppEnv = { Bindings: Env };
 
@@ -79,6 +97,7 @@ export function createWorker(deps: AppDependencies = {}) {
   const now = deps.now ?? Date.now;
   const getDiscovery = createDiscoveryCache({ ...(deps.fetch ? { fetch: deps.fetch } : {}), now });
   const app = new Hono<AppEnv>();
+  const limitsOf = (env: Env) => getLimits(env.REGISTRATION_LIMITS, deps.limitsObjectName);
 
   const contextOf = (env: Env, request: Request) => {
     const settings = loadSettings(env);
@@ -88,11 +107,35 @@ export function createWorker(deps: AppDependencies = {}) {
       policy: settings.policy,
       issuer: settings.issuer ?? new URL(request.url).origin,
       now,
+      locks: createClientLocks(limitsOf(env), now),
     };
     return { settings, context };
   };
 
-  app.use("*", cors({ origin: "*", allowHeaders: ["Authorization", "Content-Type"], maxAge: 600 }));
+  /** The source of a request (IPv4 address or IPv6 /64), and its hash for counts and logs. */
+  const sourceOf = async (request: Request) => {
+    const key = sourceKey(request.headers.get("CF-Connecting-IP") ?? "unknown");
+    return { key, hash: await hashSource(key) };
+  };
+
+  /** A reservation under the daily caps for one app client made from `source`. */
+  const reservationFor = (env: Env, settings: Settings, source: string) =>
+    createReservation(limitsOf(env), {
+      source,
+      caps: {
+        perSource: settings.registrationsPerSourcePerDay,
+        global: settings.registrationsPerDay,
+      },
+      now,
+    });
+
+  const browserCors = cors({
+    origin: "*",
+    allowMethods: ["GET", "POST"],
+    allowHeaders: ["Authorization", "Content-Type"],
+    maxAge: 600,
+  });
+  for (const path of CORS_PATHS) app.use(path, browserCors);
 
   addFrontDoorRoutes(app, {
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
@@ -101,24 +144,28 @@ export function createWorker(deps: AppDependencies = {}) {
     contextOf,
     // A CIMD client's first use creates an app client: the same limits as POST /register.
     creationGuard: (env, request, settings) => async () => {
-      const ip = request.headers.get("CF-Connecting-IP") ?? "unknown";
-      const source = await hashSource(ip);
+      const source = await sourceOf(request);
       try {
-        await assertWithinRateLimit(env.REGISTER_RATE_LIMITER, ip);
-        const day = utcDay(now());
-        const count = await assertUnderDailyCap(
-          env.REGISTRATIONS,
-          sourceDayKey(day, source),
-          settings.registrationsPerSourcePerDay,
-        );
-        if (settings.registrationsPerSourcePerDay > 0)
-          await countRegistration(env.REGISTRATIONS, day, source, count);
+        await assertWithinRateLimit(env.REGISTER_RATE_LIMITER, source.key);
+        await reservationFor(env, settings, source.hash).take();
       } catch (error) {
         if (error instanceof OAuthError)
-          audit({ action: "cimd_create", outcome: "refused", source, status: error.status });
+          audit({
+            action: "cimd_create",
+            outcome: "refused",
+            source: source.hash,
+            status: error.status,
+          });
         throw error;
       }
     },
+    // Bookkeeping never fails a token response: the tokens are already issued.
+    recordTokenUse: (env, request, clientId) =>
+      recordTokenUse(clientId, contextOf(env, request).context).catch((error: unknown) =>
+        console.error(
+          JSON.stringify({ event: "token_use_not_recorded", clientId, error: String(error) }),
+        ),
+      ),
   });
 
   const metadata = async (env: Env, request: Request) => {
@@ -138,10 +185,9 @@ export function createWorker(deps: AppDependencies = {}) {
 
   app.post("/register", async (c) => {
     const { settings, context } = contextOf(c.env, c.req.raw);
-    const ip = c.req.header("CF-Connecting-IP") ?? "unknown";
-    const source = await hashSource(ip);
+    const { key, hash: source } = await sourceOf(c.req.raw);
     try {
-      await assertWithinRateLimit(c.env.REGISTER_RATE_LIMITER, ip);
+      await assertWithinRateLimit(c.env.REGISTER_RATE_LIMITER, key);
       await assertInitialAccessToken(settings.initialAccessToken, c.req.header("Authorization"));
     } catch (error) {
       if (error instanceof OAuthError)
@@ -155,27 +201,35 @@ export function createWorker(deps: AppDependencies = {}) {
       throw error;
     }
     const body = await readJsonBody(c.req.raw);
-    const day = utcDay(now());
-    const count = await assertUnderDailyCap(
-      c.env.REGISTRATIONS,
-      sourceDayKey(day, source),
-      settings.registrationsPerSourcePerDay,
-    ).catch((error: unknown) => {
-      if (error instanceof OAuthError)
-        audit({
-          action: "register",
-          outcome: "refused",
-          source,
-          error: "daily_cap",
-          status: error.status,
-        });
+    // Counted once the metadata is valid (a bad request uses up no one's cap), given back if the
+    // client is not made after all.
+    const reservation = reservationFor(c.env, settings, source);
+    const takeReservation = () =>
+      reservation.take().catch((error: unknown) => {
+        if (error instanceof OAuthError)
+          audit({
+            action: "register",
+            outcome: "refused",
+            source,
+            error: "daily_cap",
+            status: error.status,
+          });
+        throw error;
+      });
+    let registered: Awaited<ReturnType<typeof registerClient>>;
+    try {
+      registered = await registerClient(body, context, { beforeCreate: takeReservation });
+    } catch (error) {
+      await reservation
+        .cancel()
+        .catch((cancelError: unknown) =>
+          console.error(
+            JSON.stringify({ event: "reservation_not_cancelled", error: String(cancelError) }),
+          ),
+        );
       throw error;
-    });
-    const { record, clientSecret, registrationAccessToken } = await registerClient(body, context);
-    if (settings.registrationsPerSourcePerDay > 0)
-      await countRegistration(c.env.REGISTRATIONS, day, source, count).catch((error: unknown) =>
-        console.error(JSON.stringify({ event: "count_failed", error: String(error) })),
-      );
+    }
+    const { record, clientSecret, registrationAccessToken } = registered;
     audit({
       action: "register",
       outcome: "created",
@@ -193,23 +247,25 @@ export function createWorker(deps: AppDependencies = {}) {
     );
   });
 
-  app.get("/register/:clientId", async (c) => {
+  /** An RFC 7592 request: authenticated by its token, then limited per client. @see RFC 7592 §3 */
+  const managed = async (c: Context<AppEnv>) => {
     const { context } = contextOf(c.env, c.req.raw);
     const record = await authenticateRegistration(
-      c.req.param("clientId"),
+      c.req.param("clientId") ?? "",
       c.req.header("Authorization"),
       context,
     );
+    await assertWithinManagementRateLimit(c.env.MANAGE_RATE_LIMITER, record.clientId);
+    return { context, record };
+  };
+
+  app.get("/register/:clientId", async (c) => {
+    const { context, record } = await managed(c);
     return noStore(await readClient(record, context), 200);
   });
 
   app.put("/register/:clientId", async (c) => {
-    const { context } = contextOf(c.env, c.req.raw);
-    const record = await authenticateRegistration(
-      c.req.param("clientId"),
-      c.req.header("Authorization"),
-      context,
-    );
+    const { context, record } = await managed(c);
     const body = await readJsonBody(c.req.raw);
     const response = await updateClient(record, body, context);
     audit({
@@ -222,12 +278,7 @@ export function createWorker(deps: AppDependencies = {}) {
   });
 
   app.delete("/register/:clientId", async (c) => {
-    const { context } = contextOf(c.env, c.req.raw);
-    const record = await authenticateRegistration(
-      c.req.param("clientId"),
-      c.req.header("Authorization"),
-      context,
-    );
+    const { context, record } = await managed(c);
     await deleteClient(record, context);
     audit({ action: "delete", clientId: record.clientId, reason: "RFC 7592" });
     return new Response(null, { status: 204, headers: { "Cache-Control": "no-store" } });
@@ -246,10 +297,13 @@ export function createWorker(deps: AppDependencies = {}) {
     fetch: app.fetch,
     async scheduled(_controller, env) {
       const settings = loadSettings(env);
+      const locks = createClientLocks(limitsOf(env), now);
       const report = await reconcile({
         kv: env.REGISTRATIONS,
         cognito: cognitoOptions(settings, deps),
         staleAfterDays: settings.staleAfterDays,
+        unusedClientHours: settings.unusedClientHours,
+        locks,
         now,
         ...(settings.issuer
           ? {
@@ -259,6 +313,7 @@ export function createWorker(deps: AppDependencies = {}) {
                 policy: settings.policy,
                 issuer: settings.issuer,
                 now,
+                locks,
               },
             }
           : {}),

@@ -31,6 +31,20 @@ describe("configuration", () => {
       expect(() => loadSettings({ ...env, ACCESS_TOKEN_MINUTES: bad })).toThrow(TypeError);
   });
 
+  it("reads the registration caps and the unused-client delay: defaults 500 a day and 48 hours, 0 off", () => {
+    const defaults = loadSettings({ ...env, REGISTRATIONS_PER_DAY: "", UNUSED_CLIENT_HOURS: "" });
+    expect(defaults.registrationsPerDay).toBe(500);
+    expect(defaults.unusedClientHours).toBe(48);
+    const off = loadSettings({ ...env, REGISTRATIONS_PER_DAY: "0", UNUSED_CLIENT_HOURS: "0" });
+    expect([off.registrationsPerDay, off.unusedClientHours]).toEqual([0, 0]);
+    expect(() => loadSettings({ ...env, REGISTRATIONS_PER_DAY: "-1" })).toThrow(
+      "configuration variable REGISTRATIONS_PER_DAY must be a non-negative integer",
+    );
+    expect(() => loadSettings({ ...env, UNUSED_CLIENT_HOURS: "1.5" })).toThrow(
+      "configuration variable UNUSED_CLIENT_HOURS must be a non-negative integer",
+    );
+  });
+
   it("refuses a missing Cognito setting and a bad number", () => {
     expect(() => loadSettings({ ...env, COGNITO_USER_POOL_ID: "" })).toThrow(
       "configuration variable COGNITO_USER_POOL_ID must be set",

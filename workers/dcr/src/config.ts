@@ -15,7 +15,9 @@ export type ConfigEnv = Pick<
   | "REDIRECT_URI_ALLOW_PATTERNS"
   | "DCR_INITIAL_ACCESS_TOKEN"
   | "REGISTRATIONS_PER_SOURCE_PER_DAY"
+  | "REGISTRATIONS_PER_DAY"
   | "STALE_AFTER_DAYS"
+  | "UNUSED_CLIENT_HOURS"
   | "FRONT_DOOR_KEY"
   | "CONSENT_TTL_DAYS"
   | "CIMD_ALLOW_LOCAL_URLS"
@@ -49,8 +51,13 @@ export interface Settings {
   };
   policy: RegistrationPolicy;
   initialAccessToken: string | undefined;
+  /** App clients (DCR and CIMD) one source (IPv4 address, IPv6 /64) may create a UTC day; 0: no cap. */
   registrationsPerSourcePerDay: number;
+  /** App clients (DCR and CIMD) created in all a UTC day; 0: no cap. */
+  registrationsPerDay: number;
   staleAfterDays: number;
+  /** A registration that never got a token is deleted this long after it was made; 0: never. */
+  unusedClientHours: number;
   frontDoor: {
     /** Key material of the sealed transactions, codes and consent cookie. */
     key: string;
@@ -182,7 +189,9 @@ export function loadSettings(env: ConfigEnv): Settings {
     },
     initialAccessToken: env.DCR_INITIAL_ACCESS_TOKEN?.trim() || undefined,
     registrationsPerSourcePerDay: positiveInteger(env, "REGISTRATIONS_PER_SOURCE_PER_DAY", 50),
+    registrationsPerDay: positiveInteger(env, "REGISTRATIONS_PER_DAY", 500),
     staleAfterDays: positiveInteger(env, "STALE_AFTER_DAYS", 90),
+    unusedClientHours: positiveInteger(env, "UNUSED_CLIENT_HOURS", 48),
     frontDoor: {
       key: frontDoorKey(env),
       consentTtlSeconds: positiveInteger(env, "CONSENT_TTL_DAYS", 30) * 24 * 60 * 60,

@@ -1,3 +1,6 @@
 import { createWorker } from "./app";
+import { RegistrationLimits } from "./limits/registration-limits";
+
+export { RegistrationLimits };
 
 export default createWorker();

@@ -1,6 +1,15 @@
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { expectOAuthError, INSPECTOR, setup } from "./support";
+import {
+  authorizePath,
+  browserOn,
+  expectOAuthError,
+  INSPECTOR,
+  NOW,
+  readTransaction,
+  setup,
+  uniqueIp,
+} from "./support";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -35,9 +44,9 @@ describe("initial access token (RFC 7591 §3) when DCR_INITIAL_ACCESS_TOKEN is s
   });
 });
 
-describe("per-IP rate limit on /register (Workers rate-limiting binding)", () => {
-  it("answers 429 with Retry-After once the binding says no", async () => {
-    const { worker, cognito } = setup();
+describe("per-source rate limit on /register (Workers rate-limiting binding)", () => {
+  /** A limiter that refuses every request and remembers the keys it was asked about. */
+  function refusingLimiter() {
     const keys: string[] = [];
     const limiter = {
       limit: async ({ key }: { key: string }) => {
@@ -45,6 +54,12 @@ describe("per-IP rate limit on /register (Workers rate-limiting binding)", () =>
         return { success: false };
       },
     } as RateLimit;
+    return { keys, limiter };
+  }
+
+  it("answers 429 with Retry-After once the binding says no", async () => {
+    const { worker, cognito } = setup();
+    const { keys, limiter } = refusingLimiter();
     const response = await worker.fetch(
       new Request("http://localhost:3002/register", {
         method: "POST",
@@ -65,10 +80,38 @@ describe("per-IP rate limit on /register (Workers rate-limiting binding)", () =>
     expect(cognito.calls).toEqual([]);
   });
 
+  it("keys IPv6 by its /64 and an IPv4-mapped address by its IPv4 address", async () => {
+    const { keys, limiter } = refusingLimiter();
+    const { register } = setup({ vars: { REGISTER_RATE_LIMITER: limiter } });
+    for (const ip of [
+      "2001:db8:aa:bb::1",
+      "2001:0db8:00aa:00bb:ffff:ffff:ffff:ffff",
+      "2001:db8:aa:bc::1",
+      "::ffff:198.51.100.9",
+    ])
+      expect((await register(INSPECTOR, {}, ip)).status).toBe(429);
+    expect(keys).toEqual([
+      "2001:db8:aa:bb::/64",
+      "2001:db8:aa:bb::/64",
+      "2001:db8:aa:bc::/64",
+      "198.51.100.9",
+    ]);
+  });
+
   it("the real binding allows 10 a minute per IP", async () => {
     const { register } = setup();
     const statuses: number[] = [];
     for (let i = 0; i < 11; i++) statuses.push((await register(INSPECTOR)).status);
+    expect(statuses.slice(0, 10).every((s) => s === 201)).toBe(true);
+    expect(statuses[10]).toBe(429);
+  });
+
+  it("the real binding allows 10 a minute per IPv6 /64, whichever of its addresses asks", async () => {
+    const { register, source } = setup();
+    const network = source.split("::")[0];
+    const statuses: number[] = [];
+    for (let i = 1; i <= 11; i++)
+      statuses.push((await register(INSPECTOR, {}, `${network}:${i.toString(16)}::${i}`)).status);
     expect(statuses.slice(0, 10).every((s) => s === 201)).toBe(true);
     expect(statuses[10]).toBe(429);
   });
@@ -79,8 +122,11 @@ describe("cap on registrations per source per day", () => {
     const { register, cognito } = setup({ vars: { REGISTRATIONS_PER_SOURCE_PER_DAY: "2" } });
     expect((await register(INSPECTOR)).status).toBe(201);
     expect((await register(INSPECTOR)).status).toBe(201);
+    const refused = await register(INSPECTOR);
+    // Until the next UTC day, when the counts start over (NOW is midnight UTC).
+    expect(refused.headers.get("retry-after")).toBe(String(24 * 3600));
     await expectOAuthError(
-      await register(INSPECTOR),
+      refused,
       429,
       "temporarily_unavailable",
       "this source has reached its daily limit of registrations",
@@ -88,11 +134,184 @@ describe("cap on registrations per source per day", () => {
     expect(cognito.callsOf("CreateUserPoolClient")).toHaveLength(2);
   });
 
-  it("counts each source separately", async () => {
+  it("counts each source separately; an IPv6 /64 is one source", async () => {
     const { register } = setup({ vars: { REGISTRATIONS_PER_SOURCE_PER_DAY: "1" } });
     expect((await register(INSPECTOR, {}, "192.0.2.10")).status).toBe(201);
     expect((await register(INSPECTOR, {}, "192.0.2.11")).status).toBe(201);
     expect((await register(INSPECTOR, {}, "192.0.2.10")).status).toBe(429);
+    expect((await register(INSPECTOR, {}, "::ffff:192.0.2.11")).status).toBe(429);
+    expect((await register(INSPECTOR, {}, "2001:db8:5:6::1")).status).toBe(201);
+    expect((await register(INSPECTOR, {}, "2001:db8:5:6:a:b:c:d")).status).toBe(429);
+    expect((await register(INSPECTOR, {}, "2001:db8:5:7::1")).status).toBe(201);
+  });
+
+  it("is exact under concurrency: 8 parallel registrations from one source against a cap of 3", async () => {
+    const { register, cognito } = setup({ vars: { REGISTRATIONS_PER_SOURCE_PER_DAY: "3" } });
+    const statuses = await Promise.all(
+      Array.from({ length: 8 }, async () => (await register(INSPECTOR)).status),
+    );
+    expect(statuses.filter((s) => s === 201)).toHaveLength(3);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(5);
+    expect(cognito.callsOf("CreateUserPoolClient")).toHaveLength(3);
+  });
+
+  it("a refused request uses up nothing: invalid metadata, or Cognito failing", async () => {
+    const { register, cognito } = setup({ vars: { REGISTRATIONS_PER_SOURCE_PER_DAY: "1" } });
+    expect((await register({ redirect_uris: ["http://example.com/cb"] })).status).toBe(400);
+    cognito.fail("CreateUserPoolClient", "LimitExceededException");
+    expect((await register(INSPECTOR)).status).toBe(503);
+    expect((await register(INSPECTOR)).status).toBe(201);
+    expect((await register(INSPECTOR)).status).toBe(429);
+  });
+
+  it("starts over on the next UTC day", async () => {
+    let now = NOW + 23 * 3600 * 1000;
+    const { register } = setup({ now: () => now, vars: { REGISTRATIONS_PER_SOURCE_PER_DAY: "1" } });
+    expect((await register(INSPECTOR)).status).toBe(201);
+    const refused = await register(INSPECTOR);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("retry-after")).toBe("3600");
+    now += 3600 * 1000;
+    expect((await register(INSPECTOR)).status).toBe(201);
+  });
+});
+
+describe("global cap on registrations per day (REGISTRATIONS_PER_DAY)", () => {
+  it("refuses the registration over it, whatever the source", async () => {
+    const { register, cognito } = setup({
+      now: () => NOW + 6 * 3600 * 1000,
+      vars: { REGISTRATIONS_PER_DAY: "3" },
+    });
+    for (let i = 0; i < 3; i++)
+      expect((await register(INSPECTOR, {}, uniqueIp())).status).toBe(201);
+    const refused = await register(INSPECTOR, {}, uniqueIp());
+    expect(refused.headers.get("retry-after")).toBe(String(18 * 3600));
+    await expectOAuthError(
+      refused,
+      429,
+      "temporarily_unavailable",
+      "this server has reached its daily limit of registrations; retry tomorrow",
+    );
+    expect(cognito.callsOf("CreateUserPoolClient")).toHaveLength(3);
+  });
+
+  it("is exact under concurrency: of 12 parallel registrations from 12 sources against a cap of 5, 5 are made", async () => {
+    const { register, cognito } = setup({ vars: { REGISTRATIONS_PER_DAY: "5" } });
+    const responses = await Promise.all(
+      Array.from({ length: 12 }, () => register(INSPECTOR, {}, uniqueIp())),
+    );
+    const statuses = responses.map((r) => r.status);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(7);
+    expect(cognito.clients.size).toBe(5);
+  });
+
+  it("counts CIMD app clients too: over the cap, a new document URL's approval is refused", async () => {
+    const facade = setup({ vars: { REGISTRATIONS_PER_DAY: "1" } });
+    const clientId = "https://app.example.com/client.json";
+    const redirectUri = "https://app.example.com/callback";
+    facade.cognito.serveDocument(clientId, { client_id: clientId, redirect_uris: [redirectUri] });
+    expect((await facade.register(INSPECTOR, {}, uniqueIp())).status).toBe(201);
+    const browser = browserOn(facade);
+    const page = await browser.get(
+      authorizePath({ client_id: clientId, redirect_uri: redirectUri }),
+    );
+    const response = await browser.postForm("/authorize/decision", {
+      transaction: readTransaction(await page.text()),
+      decision: "approve",
+    });
+    const location = new URL(response.headers.get("location") ?? "");
+    expect(`${location.origin}${location.pathname}`).toBe(redirectUri);
+    expect(location.searchParams.get("error")).toBe("temporarily_unavailable");
+    expect(location.searchParams.get("error_description")).toBe(
+      "this server has reached its daily limit of registrations; retry tomorrow",
+    );
+    expect(facade.cognito.callsOf("CreateUserPoolClient")).toHaveLength(1);
+  });
+
+  it("0 turns it off", async () => {
+    const { register } = setup({
+      vars: { REGISTRATIONS_PER_DAY: "0", REGISTRATIONS_PER_SOURCE_PER_DAY: "0" },
+    });
+    for (let i = 0; i < 12; i++)
+      expect((await register(INSPECTOR, {}, uniqueIp())).status).toBe(201);
+  });
+});
+
+describe("RFC 7592 rate limit per client (MANAGE_RATE_LIMITER)", () => {
+  async function registered(vars: Partial<Env> = {}) {
+    const facade = setup({ vars });
+    const body = (await (await facade.register(INSPECTOR)).json()) as Record<string, string>;
+    const path = new URL(body.registration_client_uri as string).pathname;
+    return {
+      ...facade,
+      path,
+      clientId: body.client_id as string,
+      token: body.registration_access_token,
+    };
+  }
+
+  it("answers 429 with Retry-After once the binding says no, keyed by the client id", async () => {
+    const keys: string[] = [];
+    const limiter = {
+      limit: async ({ key }: { key: string }) => {
+        keys.push(key);
+        return { success: false };
+      },
+    } as RateLimit;
+    const { call, path, clientId, token, cognito } = await registered({
+      MANAGE_RATE_LIMITER: limiter,
+    });
+    for (const method of ["GET", "PUT", "DELETE"]) {
+      const response = await call(path, {
+        method,
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        ...(method === "PUT"
+          ? { body: JSON.stringify({ ...INSPECTOR, client_id: clientId }) }
+          : {}),
+      });
+      expect(response.headers.get("retry-after")).toBe("60");
+      await expectOAuthError(
+        response,
+        429,
+        "temporarily_unavailable",
+        "too many management requests for this client; retry later",
+      );
+    }
+    expect(keys).toEqual([clientId, clientId, clientId]);
+    expect(cognito.calls.map((c) => c.operation)).toEqual(["CreateUserPoolClient"]);
+  });
+
+  it("counts only authenticated requests: a wrong token cannot use up a client's allowance", async () => {
+    const keys: string[] = [];
+    const limiter = {
+      limit: async ({ key }: { key: string }) => {
+        keys.push(key);
+        return { success: true };
+      },
+    } as RateLimit;
+    const { call, path } = await registered({ MANAGE_RATE_LIMITER: limiter });
+    const response = await call(path, { headers: { authorization: "Bearer wrong" } });
+    expect(response.status).toBe(401);
+    expect(keys).toEqual([]);
+  });
+
+  it("the real binding allows 10 a minute per client", async () => {
+    const first = await registered();
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++)
+      statuses.push(
+        (await first.call(first.path, { headers: { authorization: `Bearer ${first.token}` } }))
+          .status,
+      );
+    expect(statuses.slice(0, 10).every((s) => s === 200)).toBe(true);
+    expect(statuses[10]).toBe(429);
+    // Another client of the same source is not held back.
+    const other = (await (await first.register(INSPECTOR)).json()) as Record<string, string>;
+    const read = await first.call(new URL(other.registration_client_uri as string).pathname, {
+      headers: { authorization: `Bearer ${other.registration_access_token}` },
+    });
+    expect(read.status).toBe(200);
   });
 });
 

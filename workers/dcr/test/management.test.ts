@@ -116,6 +116,7 @@ describe("RFC 7592 §2.1 read", () => {
     expect(listed.keys[0]?.metadata).toEqual({
       lastUsedAt: now / 1000,
       clientIdIssuedAt: NOW / 1000,
+      tokenIssuedAt: 0,
       relayCallbackUrl: `${ISSUER}/callback`,
     });
   });
@@ -308,3 +309,104 @@ describe("RFC 7592 §2.3 delete", () => {
     expect((await call(path, { method: "DELETE", headers: auth })).status).toBe(204);
   });
 });
+
+describe("RFC 7592 changes to one client are serialized (one lock per client id)", () => {
+  /** Whether KV and Cognito agree: a record exactly when there is a Cognito client. */
+  async function expectInStep(facade: Awaited<ReturnType<typeof registered>>) {
+    const record = await env.REGISTRATIONS.get(clientKey(facade.clientId));
+    expect({
+      record: record !== null,
+      cognito: facade.cognito.clients.has(facade.clientId),
+    }).toEqual(
+      record === null ? { record: false, cognito: false } : { record: true, cognito: true },
+    );
+    return record !== null;
+  }
+  const update = (clientId: string) => ({
+    ...INSPECTOR,
+    client_id: clientId,
+    redirect_uris: ["http://127.0.0.1:7000/cb"],
+  });
+
+  it("a DELETE while a PUT is under way is refused (409), and KV and Cognito stay in step", async () => {
+    const facade = await registered();
+    // Cognito applies the update; its answer is slow to come back.
+    const held = facade.cognito.holdAnswer("UpdateUserPoolClient");
+    const putting = facade.put(update(facade.clientId));
+    await held.reached;
+    const deleted = await facade.call(facade.path, { method: "DELETE", headers: facade.auth });
+    held.release();
+    const put = await putting;
+    expect(put.status).toBe(200);
+    expect(deleted.headers.get("retry-after")).toBe("1");
+    await expectOAuthError(
+      deleted,
+      409,
+      "temporarily_unavailable",
+      "another change to this client is in progress; retry",
+    );
+    expect(await expectInStep(facade)).toBe(true);
+    const stored = await env.REGISTRATIONS.get<RegistrationRecord>(
+      clientKey(facade.clientId),
+      "json",
+    );
+    expect(stored?.metadata.redirectUris).toEqual(["http://127.0.0.1:7000/cb"]);
+    // Once the update is done, the delete goes through.
+    expect(
+      (await facade.call(facade.path, { method: "DELETE", headers: facade.auth })).status,
+    ).toBe(204);
+    expect(await expectInStep(facade)).toBe(false);
+  });
+
+  it("a PUT while a DELETE is under way is refused (409); after it, the token is no longer valid", async () => {
+    const facade = await registered();
+    const held = facade.cognito.holdAnswer("DeleteUserPoolClient");
+    const deleting = facade.call(facade.path, { method: "DELETE", headers: facade.auth });
+    await held.reached;
+    const put = await facade.put(update(facade.clientId));
+    held.release();
+    expect((await deleting).status).toBe(204);
+    await expectOAuthError(put, 409, "temporarily_unavailable");
+    expect(await expectInStep(facade)).toBe(false);
+    await expectOAuthError(await facade.put(update(facade.clientId)), 401, "invalid_token");
+  });
+
+  it("racing PUTs and DELETEs in any number never leave a record without its Cognito client, or the reverse", async () => {
+    for (let round = 0; round < 5; round++) {
+      const facade = await registered(INSPECTOR, { vars: { MANAGE_RATE_LIMITER: allowAll } });
+      // Answers arrive in any order, as they would over a network.
+      facade.cognito.delayCalls(() => (Math.random() < 0.5 ? 0 : 25));
+      const requests = Array.from({ length: 6 }, (_, i) =>
+        i % 2 === round % 2
+          ? facade.call(facade.path, { method: "DELETE", headers: facade.auth })
+          : facade.put(update(facade.clientId)),
+      );
+      const statuses = (await Promise.all(requests)).map((r) => r.status);
+      for (const status of statuses) expect([200, 204, 401, 409]).toContain(status);
+      const kept = await expectInStep(facade);
+      expect(kept).toBe(!statuses.includes(204));
+    }
+  }, 30_000);
+
+  it("a read racing a delete does not write the record back", async () => {
+    let now = NOW;
+    const facade = await registered(
+      { ...INSPECTOR, token_endpoint_auth_method: "client_secret_basic" },
+      { now: () => now },
+    );
+    // A day later, the read records use; it reads the secret from Cognito first, slowly.
+    now += 2 * 24 * 3600 * 1000;
+    const held = facade.cognito.holdAnswer("DescribeUserPoolClient");
+    const reading = facade.call(facade.path, { headers: facade.auth });
+    await held.reached;
+    expect(
+      (await facade.call(facade.path, { method: "DELETE", headers: facade.auth })).status,
+    ).toBe(204);
+    held.release();
+    expect((await reading).status).toBe(200);
+    expect(await expectInStep(facade)).toBe(false);
+  });
+});
+
+/** A rate limiter that lets everything through (for tests that make many calls). */
+const allowAll = { limit: async () => ({ success: true }) } as RateLimit;

@@ -562,3 +562,84 @@ describe("RFC 7591 §3.2.2 error response: every rule rejects", () => {
     expect(cognito.calls).toEqual([]);
   });
 });
+
+describe("CORS only where a browser-based client calls (any origin, never credentials)", () => {
+  const ORIGIN = "http://localhost:6274";
+  const preflight = (facade: ReturnType<typeof setup>, path: string, method: string) =>
+    facade.call(path, {
+      method: "OPTIONS",
+      headers: {
+        origin: ORIGIN,
+        "access-control-request-method": method,
+        "access-control-request-headers": "authorization, content-type",
+      },
+    });
+
+  it.each([
+    ["/register", "POST"],
+    ["/token", "POST"],
+    ["/revoke", "POST"],
+    ["/.well-known/oauth-authorization-server", "GET"],
+    ["/.well-known/openid-configuration", "GET"],
+  ])(
+    "%s: a preflight for %s is allowed from any origin, without credentials",
+    async (path, method) => {
+      const response = await preflight(setup(), path, method);
+      expect(response.status).toBe(204);
+      expect(response.headers.get("access-control-allow-origin")).toBe("*");
+      expect(response.headers.get("access-control-allow-methods")?.split(",")).toContain(method);
+      expect(response.headers.get("access-control-allow-headers")).toBe(
+        "Authorization,Content-Type",
+      );
+      expect(response.headers.get("access-control-allow-credentials")).toBeNull();
+    },
+  );
+
+  it("POST /register answers are readable from the page: the registration and its refusals", async () => {
+    const facade = setup();
+    const created = await facade.register(INSPECTOR, { origin: ORIGIN });
+    expect(created.status).toBe(201);
+    expect(created.headers.get("access-control-allow-origin")).toBe("*");
+    const refused = await facade.register(
+      { redirect_uris: ["http://example.com/cb"] },
+      {
+        origin: ORIGIN,
+      },
+    );
+    expect(refused.status).toBe(400);
+    expect(refused.headers.get("access-control-allow-origin")).toBe("*");
+  });
+
+  it("RFC 7592 management has none: a page can neither preflight nor read it", async () => {
+    const facade = setup();
+    const body = (await (await facade.register(INSPECTOR)).json()) as Body;
+    const path = new URL(body.registration_client_uri as string).pathname;
+    for (const method of ["GET", "PUT", "DELETE"]) {
+      const response = await preflight(facade, path, method);
+      expect(response.headers.get("access-control-allow-origin")).toBeNull();
+      expect(response.headers.get("access-control-allow-methods")).toBeNull();
+    }
+    const read = await facade.call(path, {
+      headers: { origin: ORIGIN, authorization: `Bearer ${body.registration_access_token}` },
+    });
+    expect(read.status).toBe(200);
+    expect(read.headers.get("access-control-allow-origin")).toBeNull();
+  });
+
+  it.each([
+    ["/authorize", "GET"],
+    ["/authorize/decision", "POST"],
+    ["/callback", "GET"],
+  ])("the front door's %s has none", async (path, method) => {
+    const facade = setup();
+    expect(
+      (await preflight(facade, path, method)).headers.get("access-control-allow-origin"),
+    ).toBeNull();
+    const response = await facade.call(path, {
+      method,
+      headers: { origin: ORIGIN, "content-type": "application/x-www-form-urlencoded" },
+      ...(method === "POST" ? { body: "" } : {}),
+    });
+    expect(response.headers.get("access-control-allow-origin")).toBeNull();
+  });
+});

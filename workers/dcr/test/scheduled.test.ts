@@ -21,7 +21,16 @@ import {
   writeCimdClient,
   writeRegistration,
 } from "../src/storage/records";
-import { CALLBACK, INSPECTOR, NOW, setup } from "./support";
+import {
+  browserOn,
+  CALLBACK,
+  INSPECTOR,
+  NOW,
+  registerClient,
+  setup,
+  signInThroughFrontDoor,
+  VERIFIER,
+} from "./support";
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -77,7 +86,8 @@ describe("scheduled reconciliation of Cognito and KV", () => {
 
   it("deletes registrations unused for STALE_AFTER_DAYS, unless mcp-rs saw them used", async () => {
     let now = NOW;
-    const facade = setup({ now: () => now });
+    // The rule for registrations never used at all is tested on its own below.
+    const facade = setup({ now: () => now, vars: { UNUSED_CLIENT_HOURS: "0" } });
     const registered: { client_id: string; registration_access_token: string }[] = [];
     for (let i = 0; i < 3; i++) registered.push(await (await facade.register(INSPECTOR)).json());
     const [stale, seen, managed] = registered.map((r) => r.client_id) as [string, string, string];
@@ -129,6 +139,132 @@ describe("scheduled reconciliation of Cognito and KV", () => {
     const { report } = await runCron(facade);
     expect(report.cognitoClients).toBe(0);
     expect(facade.cognito.callsOf("ListUserPoolClients")).toHaveLength(2);
+  });
+});
+
+const HOUR_MS = 3600 * 1000;
+const WEB_REDIRECT = "https://app.example.com/callback";
+
+/** Signs in through the front door and redeems the code at /token, as a client does. */
+async function signInAndRedeem(facade: ReturnType<typeof setup>, clientId: string) {
+  const back = await signInThroughFrontDoor(facade, browserOn(facade), {
+    client_id: clientId,
+    redirect_uri: WEB_REDIRECT,
+  });
+  const response = await facade.call("/token", {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({
+      grant_type: "authorization_code",
+      code: back.searchParams.get("code") ?? "",
+      code_verifier: VERIFIER,
+      redirect_uri: WEB_REDIRECT,
+      client_id: clientId,
+    }).toString(),
+  });
+  expect(response.status, await response.clone().text()).toBe(200);
+}
+
+describe("scheduled deletion of registrations never used (UNUSED_CLIENT_HOURS)", () => {
+  it("deletes one that got no token and that mcp-rs never saw, once UNUSED_CLIENT_HOURS have passed", async () => {
+    let now = NOW;
+    const facade = setup({ now: () => now });
+    const web = { redirect_uris: [WEB_REDIRECT], token_endpoint_auth_method: "none" };
+    const unused = await registerClient(facade, web);
+    const signedIn = await registerClient(facade, web);
+    const seen = await registerClient(facade, web);
+    const managed = await registerClient(facade, web);
+    await signInAndRedeem(facade, signedIn.client_id);
+    const marker: ClientSeen = { clientId: seen.client_id, seenAt: now / 1000 };
+    await env.REGISTRATIONS.put(clientSeenKey(seen.client_id), JSON.stringify(marker), {
+      metadata: marker,
+    });
+    now += 47 * HOUR_MS;
+    const young = await registerClient(facade, web);
+    // An RFC 7592 read is no sign-in: it does not keep a registration alive here.
+    const read = await facade.call(`/register/${managed.client_id}`, {
+      headers: { authorization: `Bearer ${managed.registration_access_token}` },
+    });
+    expect(read.status).toBe(200);
+    // Not yet: 47 hours.
+    expect((await runCron(facade)).report.unusedDeleted).toEqual([]);
+    now += 2 * HOUR_MS;
+    const { report, lines } = await runCron(facade);
+    expect(report.unusedDeleted.sort()).toEqual([unused.client_id, managed.client_id].sort());
+    expect(report.staleDeleted).toEqual([]);
+    for (const gone of [unused.client_id, managed.client_id]) {
+      expect(facade.cognito.clients.has(gone)).toBe(false);
+      expect(await env.REGISTRATIONS.get(clientKey(gone))).toBeNull();
+      expect(await env.REGISTRATIONS.get(revokedClientKey(gone))).not.toBeNull();
+    }
+    for (const kept of [signedIn.client_id, seen.client_id, young.client_id]) {
+      expect(facade.cognito.clients.has(kept)).toBe(true);
+      expect(await env.REGISTRATIONS.get(clientKey(kept))).not.toBeNull();
+    }
+    expect(lines.join("\n")).toContain('"reason":"unused"');
+  });
+
+  it("/token records the use at most once a day, in the record and its list metadata", async () => {
+    let now = NOW;
+    const facade = setup({ now: () => now });
+    const { client_id } = await registerClient(facade, {
+      redirect_uris: [WEB_REDIRECT],
+      token_endpoint_auth_method: "none",
+    });
+    const stored = async () =>
+      env.REGISTRATIONS.getWithMetadata<RegistrationRecord, { tokenIssuedAt?: number }>(
+        clientKey(client_id),
+        "json",
+      );
+    expect((await stored()).value?.tokenIssuedAt).toBe(0);
+    now += HOUR_MS;
+    await signInAndRedeem(facade, client_id);
+    expect((await stored()).value?.tokenIssuedAt).toBe((NOW + HOUR_MS) / 1000);
+    expect((await stored()).metadata?.tokenIssuedAt).toBe((NOW + HOUR_MS) / 1000);
+    now += HOUR_MS;
+    await signInAndRedeem(facade, client_id);
+    expect((await stored()).value?.tokenIssuedAt).toBe((NOW + HOUR_MS) / 1000);
+    now += 24 * HOUR_MS;
+    await signInAndRedeem(facade, client_id);
+    expect((await stored()).value?.tokenIssuedAt).toBe((NOW + 26 * HOUR_MS) / 1000);
+    expect((await stored()).value?.lastUsedAt).toBe((NOW + 26 * HOUR_MS) / 1000);
+  });
+
+  it("leaves a registration made before token use was recorded to the stale rule", async () => {
+    let now = NOW;
+    const facade = setup({ now: () => now });
+    const { client_id } = await registerClient(facade, INSPECTOR);
+    const record = await readRegistration(env.REGISTRATIONS, client_id);
+    if (!record) throw new Error("no record");
+    const { tokenIssuedAt: _, ...older } = record;
+    await writeRegistration(env.REGISTRATIONS, older);
+    now += 30 * 24 * HOUR_MS;
+    const { report } = await runCron(facade);
+    expect(report.unusedDeleted).toEqual([]);
+    expect(facade.cognito.clients.has(client_id)).toBe(true);
+  });
+
+  it("UNUSED_CLIENT_HOURS=0 turns it off", async () => {
+    let now = NOW;
+    const facade = setup({ now: () => now, vars: { UNUSED_CLIENT_HOURS: "0" } });
+    const { client_id } = await registerClient(facade, INSPECTOR);
+    now += 30 * 24 * HOUR_MS;
+    expect((await runCron(facade)).report.unusedDeleted).toEqual([]);
+    expect(facade.cognito.clients.has(client_id)).toBe(true);
+  });
+
+  it("skips a registration whose lock another change holds; the next run deletes it", async () => {
+    let now = NOW;
+    const facade = setup({ now: () => now });
+    const { client_id } = await registerClient(facade, INSPECTOR);
+    now += 49 * HOUR_MS;
+    const limits = env.REGISTRATION_LIMITS.getByName(facade.limitsObjectName);
+    expect(await limits.acquireLock(client_id, "an RFC 7592 update", now, 30_000)).toBe(true);
+    expect((await runCron(facade)).report.unusedDeleted).toEqual([]);
+    expect(facade.cognito.clients.has(client_id)).toBe(true);
+    await limits.releaseLock(client_id, "an RFC 7592 update");
+    expect((await runCron(facade)).report.unusedDeleted).toEqual([client_id]);
+    expect(facade.cognito.clients.has(client_id)).toBe(false);
   });
 });
 

@@ -73,6 +73,12 @@ export class FakeCognito {
   /** Refresh token → the app client it was issued to. */
   private readonly refreshTokens = new Map<string, string>();
   private readonly documents = new Map<string, () => Response>();
+  private readonly heldAnswers: {
+    operation: string;
+    reached: () => void;
+    released: Promise<void>;
+  }[] = [];
+  private callDelay: (() => number) | undefined;
   private serial = 0;
 
   constructor(private readonly now: () => number = () => NOW) {}
@@ -85,6 +91,37 @@ export class FakeCognito {
       status: options.status ?? 400,
       times: options.times ?? 1,
     });
+  }
+
+  /**
+   * Holds back the answer to the next call of `operation`: the call takes effect (as a Cognito
+   * whose answer is slow to arrive), and its answer waits until `release()`. `reached` settles
+   * when the call has taken effect.
+   */
+  holdAnswer(operation: string): { reached: Promise<void>; release: () => void } {
+    let reached = () => {};
+    let release = () => {};
+    const reachedPromise = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    this.heldAnswers.push({ operation, reached, released });
+    return { reached: reachedPromise, release };
+  }
+
+  /**
+   * Delays every IdP API call on its way in and its answer on its way out by `milliseconds()`
+   * each, as a network would, so that concurrent calls take effect and answer in any order.
+   */
+  delayCalls(milliseconds: () => number) {
+    this.callDelay = milliseconds;
+  }
+
+  private async networkDelay() {
+    const delay = this.callDelay?.();
+    if (delay !== undefined) await new Promise((resolve) => setTimeout(resolve, delay));
   }
 
   /** Makes the next `times` calls of the managed-login `endpoint` fail. */
@@ -180,6 +217,7 @@ export class FakeCognito {
     const target = request.headers.get("x-amz-target") ?? "";
     const operation = target.replace("AWSCognitoIdentityProviderService.", "");
     const input2 = (await request.json()) as Record<string, unknown>;
+    await this.networkDelay();
     this.calls.push({
       operation,
       input: input2,
@@ -194,7 +232,15 @@ export class FakeCognito {
         failure.status,
       );
     }
-    return this.handle(operation, input2);
+    const answer = this.handle(operation, input2);
+    const held = this.heldAnswers.findIndex((h) => h.operation === operation);
+    if (held !== -1) {
+      const [hold] = this.heldAnswers.splice(held, 1);
+      hold?.reached();
+      await hold?.released;
+    }
+    await this.networkDelay();
+    return answer;
   };
 
   /** Cognito's managed-login token and revocation endpoints (RFC 6749 §5, RFC 7009). */
@@ -400,10 +446,14 @@ export function discoveryFor(issuer: string) {
 }
 
 let ipCounter = 0;
-/** A documentation-range IPv6 address not used before in this isolate. */
+/**
+ * A documentation-range IPv6 address in a /64 not used before in this isolate (the rate limit and
+ * the daily caps count an IPv6 /64 as one source), and random enough not to meet another isolate's.
+ */
 export function uniqueIp(): string {
-  ipCounter++;
-  return `2001:db8::${ipCounter.toString(16)}:${crypto.getRandomValues(new Uint16Array(1))[0]?.toString(16)}`;
+  ipCounter = (ipCounter + 1) % 0x10000;
+  const [network = 0, host = 0] = crypto.getRandomValues(new Uint16Array(2));
+  return `2001:db8:${network.toString(16)}:${ipCounter.toString(16)}::${host.toString(16)}`;
 }
 
 /** Options of {@link setup}. */
@@ -417,6 +467,8 @@ export function setup(options: SetupOptions = {}) {
   const now = options.now ?? (() => NOW);
   const cognito = new FakeCognito(now);
   const sleeps: number[] = [];
+  // Its own daily counts and client locks, as its own source has its own rate limit.
+  const limitsObjectName = `test-${crypto.randomUUID()}`;
   const worker = createWorker({
     fetch: cognito.fetch,
     now,
@@ -424,6 +476,7 @@ export function setup(options: SetupOptions = {}) {
       sleeps.push(ms);
     },
     random: () => 0.5,
+    limitsObjectName,
   });
   const testEnv: Env = { ...env, ...options.vars } as Env;
   // One source per setup, so that tests do not share the rate limit or the daily cap.
@@ -450,7 +503,7 @@ export function setup(options: SetupOptions = {}) {
       },
       ip,
     );
-  return { worker, cognito, sleeps, env: testEnv, call, register, source };
+  return { worker, cognito, sleeps, env: testEnv, call, register, source, limitsObjectName };
 }
 
 /** The Inspector registration of the issue's "Done when". */

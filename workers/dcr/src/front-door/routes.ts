@@ -81,6 +81,8 @@ export interface FrontDoorDependencies {
   contextOf: (env: Env, request: Request) => { settings: Settings; context: RegistrationContext };
   /** Limits app-client creation for a request (CIMD first use). */
   creationGuard: (env: Env, request: Request, settings: Settings) => CreationGuard;
+  /** Records that `/token` issued tokens to a DCR registration (the cleanup of unused ones). */
+  recordTokenUse: (env: Env, request: Request, clientId: string) => Promise<void>;
 }
 
 type AppContext = Context<{ Bindings: Env }>;
@@ -475,9 +477,12 @@ export function addFrontDoorRoutes(app: Hono<{ Bindings: Env }>, deps: FrontDoor
       clientId: found.cognitoClientId,
       ...(presented.clientSecret !== undefined ? { clientSecret: presented.clientSecret } : {}),
     };
-    return processCognitoTokenResponse(
+    const response = await processCognitoTokenResponse(
       await cognitoOAuthRequest(discovery.token_endpoint, upstream, credentials, deps.fetch),
     );
+    if (found.client.kind === "dcr")
+      await deps.recordTokenUse(c.env, c.req.raw, found.client.clientId);
+    return response;
   });
 
   app.post("/revoke", async (c) => {

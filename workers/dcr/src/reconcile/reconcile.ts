@@ -5,6 +5,8 @@ import {
   describeUserPoolClient,
   listUserPoolClients,
 } from "../cognito/operations";
+import type { ClientLocks } from "../limits/limits";
+import { OAuthError } from "../oauth/oauth-error";
 import { audit } from "../registration/abuse";
 import { COGNITO_CLIENT_NAME_PREFIX } from "../registration/client-metadata";
 import { relayCallbackUrl } from "../registration/cognito-config";
@@ -29,6 +31,10 @@ export interface ReconcileOptions {
   kv: KVNamespace;
   cognito: CognitoPoolOptions;
   staleAfterDays: number;
+  /** A registration that never got a token is deleted this long after it was made; 0: never. */
+  unusedClientHours: number;
+  /** The registrations' locks: a deletion waits for no change under way, it skips that client. */
+  locks: ClientLocks;
   /** Epoch milliseconds. */
   now: () => number;
   sleep: (milliseconds: number) => Promise<void>;
@@ -46,10 +52,51 @@ export interface ReconcileReport {
   orphansDeleted: string[];
   recordsForgotten: string[];
   staleDeleted: string[];
+  /** Registrations deleted because no token was ever issued to them (`UNUSED_CLIENT_HOURS`). */
+  unusedDeleted: string[];
   /** Registrations moved onto the front door's callback. */
   relayed: string[];
   /** CIMD app clients deleted (stale) or forgotten (gone from Cognito), by Cognito client id. */
   cimdRemoved: string[];
+}
+
+/** The times of a registration that decide its cleanup (a record, or its list metadata). */
+export interface RegistrationTimes {
+  clientIdIssuedAt: number;
+  lastUsedAt: number;
+  tokenIssuedAt?: number;
+}
+
+/** The cut-offs of {@link cleanupReason}, in epoch seconds; undefined turns a rule off. */
+export interface CleanupCutoffs {
+  /** Last use before this: stale. */
+  staleBefore?: number;
+  /** Made before this and never used: unused. */
+  unusedBefore?: number;
+}
+
+/**
+ * Why the cleanup deletes a registration, if it does: `unused` when it was made before
+ * `unusedBefore`, `/token` never issued it a token (`tokenIssuedAt` 0; a record from before this
+ * was recorded has none and is left to the stale rule) and mcp-rs never saw it (`seenAt` 0);
+ * `stale` when its last use of any kind is before `staleBefore`. RFC 7592 calls count as use only
+ * for the stale rule: they sign no one in.
+ */
+export function cleanupReason(
+  times: RegistrationTimes,
+  seenAt: number,
+  cutoffs: CleanupCutoffs,
+): "unused" | "stale" | undefined {
+  if (
+    cutoffs.unusedBefore !== undefined &&
+    times.tokenIssuedAt === 0 &&
+    seenAt === 0 &&
+    times.clientIdIssuedAt < cutoffs.unusedBefore
+  )
+    return "unused";
+  const lastUsed = Math.max(times.lastUsedAt, times.tokenIssuedAt ?? 0, seenAt);
+  if (cutoffs.staleBefore !== undefined && lastUsed < cutoffs.staleBefore) return "stale";
+  return undefined;
 }
 
 async function listAll<T>(kv: KVNamespace, prefix: string) {
@@ -110,6 +157,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
     orphansDeleted: [],
     recordsForgotten: [],
     staleDeleted: [],
+    unusedDeleted: [],
     relayed: [],
     cimdRemoved: [],
   };
@@ -128,6 +176,12 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
   }
 
   const staleBefore = startedSeconds - options.staleAfterDays * 24 * 60 * 60;
+  const cutoffs: CleanupCutoffs = {
+    ...(options.staleAfterDays > 0 ? { staleBefore } : {}),
+    ...(options.unusedClientHours > 0
+      ? { unusedBefore: startedSeconds - options.unusedClientHours * 60 * 60 }
+      : {}),
+  };
   for (const [clientId, metadata] of recordIds) {
     if (budget <= 0) break;
     const issuedAt = metadata?.clientIdIssuedAt ?? 0;
@@ -140,12 +194,29 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
       budget--;
       continue;
     }
-    const lastUsed = Math.max(metadata?.lastUsedAt ?? issuedAt, seen.get(clientId) ?? 0);
-    if (options.staleAfterDays > 0 && lastUsed < staleBefore) {
-      await paced(() => deleteUserPoolClient(clientId, cognito));
-      await removeRegistration(clientId, kv, now());
-      report.staleDeleted.push(clientId);
-      audit({ action: "delete", clientId, reason: "stale", lastUsedAt: lastUsed });
+    const seenAt = seen.get(clientId) ?? 0;
+    const listed = { clientIdIssuedAt: issuedAt, lastUsedAt: issuedAt, ...metadata };
+    if (cleanupReason(listed, seenAt, cutoffs)) {
+      // Decided again on the stored record, under its lock, so that a token or an RFC 7592 change
+      // since the listing is not undone; a client whose lock is held is left to the next run.
+      const outcome = await options.locks.run(clientId, async () => {
+        const record = await readRegistration(kv, clientId);
+        const reason = record && cleanupReason(record, seenAt, cutoffs);
+        if (!record || !reason) return undefined;
+        await paced(() => deleteUserPoolClient(clientId, cognito));
+        await removeRegistration(clientId, kv, now());
+        return { reason, record };
+      });
+      if (!outcome.ran || !outcome.value) continue;
+      const { reason, record } = outcome.value;
+      (reason === "stale" ? report.staleDeleted : report.unusedDeleted).push(clientId);
+      audit({
+        action: "delete",
+        clientId,
+        reason,
+        clientIdIssuedAt: record.clientIdIssuedAt,
+        lastUsedAt: Math.max(record.lastUsedAt, record.tokenIssuedAt ?? 0, seenAt),
+      });
       budget--;
       continue;
     }
@@ -153,7 +224,13 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
     if (relay && metadata?.relayCallbackUrl !== relayCallbackUrl(relay.issuer)) {
       const record = await readRegistration(kv, clientId);
       if (!record) continue;
-      await paced(() => ensureRelay(record, relay));
+      try {
+        await paced(() => ensureRelay(record, relay));
+      } catch (error) {
+        // Being changed right now, or deleted since the listing: the next run looks again.
+        if (error instanceof OAuthError) continue;
+        throw error;
+      }
       report.relayed.push(clientId);
       budget--;
     }

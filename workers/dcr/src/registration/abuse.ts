@@ -1,24 +1,39 @@
 import { invalidTokenError, OAuthError } from "../oauth/oauth-error";
-import { sourceDayKey } from "../storage/keys";
 import { matchesHash, readBearerToken, sha256Hex } from "./secrets";
 
-/** Seconds a rate-limited client is told to wait (the binding's period). */
+/** Seconds a rate-limited client is told to wait (the bindings' period). */
 export const REGISTER_RETRY_AFTER_SECONDS = 60;
-/** Daily counters outlive their day a little, for clock skew between colos. */
-export const SOURCE_DAY_TTL_SECONDS = 2 * 24 * 60 * 60;
 
-/** A short, non-reversible handle of a client IP for logs and counters. */
-export async function hashSource(ip: string): Promise<string> {
-  return (await sha256Hex(`dcr-source:${ip}`)).slice(0, 32);
+/** A short, non-reversible handle of a source (`sourceKey` in source.ts) for logs and caps. */
+export async function hashSource(source: string): Promise<string> {
+  return (await sha256Hex(`dcr-source:${source}`)).slice(0, 32);
 }
 
-/** Per-IP limit on POST /register through the Workers rate-limiting binding. */
-export async function assertWithinRateLimit(limiter: RateLimit, ip: string): Promise<void> {
-  const { success } = await limiter.limit({ key: ip });
+/**
+ * Per-source limit on app-client creation (POST /register, a CIMD client's first use) through the
+ * Workers rate-limiting binding; `source` is an IPv4 address or IPv6 /64 (`sourceKey`).
+ */
+export async function assertWithinRateLimit(limiter: RateLimit, source: string): Promise<void> {
+  const { success } = await limiter.limit({ key: source });
   if (!success)
     throw new OAuthError("temporarily_unavailable", "too many registrations; retry later", 429, {
       "Retry-After": String(REGISTER_RETRY_AFTER_SECONDS),
     });
+}
+
+/** Per-client limit on the RFC 7592 endpoints, keyed by client id, after authentication. */
+export async function assertWithinManagementRateLimit(
+  limiter: RateLimit,
+  clientId: string,
+): Promise<void> {
+  const { success } = await limiter.limit({ key: clientId });
+  if (!success)
+    throw new OAuthError(
+      "temporarily_unavailable",
+      "too many management requests for this client; retry later",
+      429,
+      { "Retry-After": String(REGISTER_RETRY_AFTER_SECONDS) },
+    );
 }
 
 /** When an initial access token is configured, requires it as a Bearer token. @see RFC 7591 §3 */
@@ -38,37 +53,10 @@ export function utcDay(epochMilliseconds: number): string {
   return new Date(epochMilliseconds).toISOString().slice(0, 10);
 }
 
-/**
- * The per-source daily cap. KV is eventually consistent, so the count is approximate; the
- * rate-limiting binding is the hard per-minute limit. `limit` 0 disables the cap.
- */
-export async function assertUnderDailyCap(
-  kv: KVNamespace,
-  key: string,
-  limit: number,
-): Promise<number> {
-  if (limit === 0) return 0;
-  const count = Number((await kv.get(key)) ?? "0") || 0;
-  if (count >= limit)
-    throw new OAuthError(
-      "temporarily_unavailable",
-      "this source has reached its daily limit of registrations",
-      429,
-      { "Retry-After": "3600" },
-    );
-  return count;
-}
-
-/** Counts one more registration from a source today. */
-export async function countRegistration(
-  kv: KVNamespace,
-  day: string,
-  sourceHash: string,
-  previous: number,
-): Promise<void> {
-  await kv.put(sourceDayKey(day, sourceHash), String(previous + 1), {
-    expirationTtl: SOURCE_DAY_TTL_SECONDS,
-  });
+/** Seconds from an epoch-milliseconds time to the next UTC midnight (at least 1). */
+export function secondsUntilNextUtcDay(epochMilliseconds: number): number {
+  const day = 24 * 60 * 60 * 1000;
+  return Math.max(1, Math.ceil((day - (epochMilliseconds % day)) / 1000));
 }
 
 /** One structured audit line; callers pass no secret. */

@@ -8,6 +8,7 @@ import {
   updateUserPoolClient,
 } from "../cognito/operations";
 import type { RegistrationPolicy } from "../config";
+import type { ClientLocks } from "../limits/limits";
 import { invalidTokenError, OAuthError } from "../oauth/oauth-error";
 import { clientKey, clientSeenKey, revokedClientKey } from "../storage/keys";
 import { type RegistrationRecord, readRegistration, writeRegistration } from "../storage/records";
@@ -37,6 +38,8 @@ export interface RegistrationContext {
   issuer: string;
   /** Epoch milliseconds. */
   now: () => number;
+  /** Serializes the changes to one registration. */
+  locks: ClientLocks;
 }
 
 /** `registration_client_uri` of a client. @see RFC 7592 §1 */
@@ -65,6 +68,12 @@ export function toRegistrationResponse(
   };
 }
 
+/** Options of {@link registerClient}. */
+export interface RegisterOptions {
+  /** Runs once the metadata is valid, before the Cognito client is created (the daily caps). */
+  beforeCreate?: () => Promise<void>;
+}
+
 /**
  * Creates the Cognito client, then the record; if the record cannot be written, deletes the
  * Cognito client again. @see RFC 7591 §3.1
@@ -72,8 +81,10 @@ export function toRegistrationResponse(
 export async function registerClient(
   body: unknown,
   context: RegistrationContext,
+  options: RegisterOptions = {},
 ): Promise<{ record: RegistrationRecord; clientSecret?: string; registrationAccessToken: string }> {
   const metadata = parseClientMetadata(body, context.policy);
+  await options.beforeCreate?.();
   const cognitoClientName = toCognitoClientName(metadata.clientName);
   const confidential = metadata.tokenEndpointAuthMethod !== "none";
   const callbackUrl = relayCallbackUrl(context.issuer);
@@ -95,6 +106,7 @@ export async function registerClient(
     cognitoClientName,
     clientIdIssuedAt: nowSeconds,
     lastUsedAt: nowSeconds,
+    tokenIssuedAt: 0,
     relayCallbackUrl: callbackUrl,
   };
   try {
@@ -147,13 +159,85 @@ export async function authenticateRegistration(
   return record;
 }
 
-/** Records use of a registration, at most once per {@link USE_RECORD_INTERVAL_SECONDS}. */
+/** The refusal of a change while another change to the same client is under way. */
+export function clientBusyError(status: 409 | 503 = 409): OAuthError {
+  return new OAuthError(
+    "temporarily_unavailable",
+    "another change to this client is in progress; retry",
+    status,
+    { "Retry-After": "1" },
+  );
+}
+
+/**
+ * Runs `task` holding the client's lock, so that no other change to the registration (RFC 7592
+ * update or delete, a use record, the cleanup) interleaves with it; refuses while another holds it.
+ */
+async function exclusively<T>(
+  clientId: string,
+  context: RegistrationContext,
+  task: () => Promise<T>,
+  busyStatus: 409 | 503 = 409,
+): Promise<T> {
+  const outcome = await context.locks.run(clientId, task);
+  if (!outcome.ran) throw clientBusyError(busyStatus);
+  return outcome.value;
+}
+
+/**
+ * The registration as stored now, read under its lock: the authenticated copy may predate a
+ * change that finished meanwhile. Gone, or its token replaced: answered as a wrong token.
+ */
+async function currentRecord(
+  authenticated: RegistrationRecord,
+  context: RegistrationContext,
+): Promise<RegistrationRecord> {
+  const current = await readRegistration(context.kv, authenticated.clientId);
+  if (current?.registrationAccessTokenHash !== authenticated.registrationAccessTokenHash)
+    throw invalidTokenError("the registration access token is invalid for this client");
+  return current;
+}
+
+/**
+ * Records use of a registration (an RFC 7592 read), at most once per
+ * {@link USE_RECORD_INTERVAL_SECONDS}; under the client's lock, from the stored record, so that it
+ * never writes back a deleted registration or an older copy over an update. Skipped while another
+ * change holds the lock.
+ */
 export async function recordUse(record: RegistrationRecord, context: RegistrationContext) {
   const nowSeconds = Math.floor(context.now() / 1000);
   if (nowSeconds - record.lastUsedAt < USE_RECORD_INTERVAL_SECONDS) return record;
-  const updated = { ...record, lastUsedAt: nowSeconds };
-  await writeRegistration(context.kv, updated);
-  return updated;
+  const outcome = await context.locks.run(record.clientId, async () => {
+    const current = await readRegistration(context.kv, record.clientId);
+    if (!current) return record;
+    const updated = { ...current, lastUsedAt: nowSeconds };
+    await writeRegistration(context.kv, updated);
+    return updated;
+  });
+  return outcome.ran ? outcome.value : record;
+}
+
+/**
+ * Records that `/token` issued tokens to a registration (its first use, then its latest), at most
+ * once per {@link USE_RECORD_INTERVAL_SECONDS}, under the client's lock. The cleanup deletes a
+ * registration that never got a token (`UNUSED_CLIENT_HOURS`). Skipped while another change holds
+ * the lock; the next token request records it.
+ */
+export async function recordTokenUse(clientId: string, context: RegistrationContext) {
+  const nowSeconds = Math.floor(context.now() / 1000);
+  const isDue = (record: RegistrationRecord) =>
+    !record.tokenIssuedAt || nowSeconds - record.tokenIssuedAt >= USE_RECORD_INTERVAL_SECONDS;
+  const record = await readRegistration(context.kv, clientId);
+  if (!record || !isDue(record)) return;
+  await context.locks.run(clientId, async () => {
+    const current = await readRegistration(context.kv, clientId);
+    if (!current || !isDue(current)) return;
+    await writeRegistration(context.kv, {
+      ...current,
+      tokenIssuedAt: nowSeconds,
+      lastUsedAt: Math.max(current.lastUsedAt, nowSeconds),
+    });
+  });
 }
 
 /**
@@ -166,23 +250,39 @@ export async function ensureRelay(
 ): Promise<RegistrationRecord> {
   const callbackUrl = relayCallbackUrl(context.issuer);
   if (record.relayCallbackUrl === callbackUrl) return record;
-  try {
-    await updateUserPoolClient(
-      record.clientId,
-      toCognitoClientConfig(record.metadata, record.cognitoClientName, callbackUrl, context.policy),
-      context.cognito,
-    );
-  } catch (error) {
-    if (isNotFound(error)) {
-      await removeRegistration(record.clientId, context.kv, context.now());
-      audit({ action: "forget", clientId: record.clientId, reason: "not in Cognito" });
-    }
-    throw error;
-  }
-  const next: RegistrationRecord = { ...record, relayCallbackUrl: callbackUrl };
-  await writeRegistration(context.kv, next);
-  audit({ action: "relay", clientId: record.clientId, callbackUrl });
-  return next;
+  return exclusively(
+    record.clientId,
+    context,
+    async () => {
+      const current = await readRegistration(context.kv, record.clientId);
+      if (!current)
+        throw new OAuthError("invalid_request", "the client is no longer registered", 400);
+      if (current.relayCallbackUrl === callbackUrl) return current;
+      try {
+        await updateUserPoolClient(
+          current.clientId,
+          toCognitoClientConfig(
+            current.metadata,
+            current.cognitoClientName,
+            callbackUrl,
+            context.policy,
+          ),
+          context.cognito,
+        );
+      } catch (error) {
+        if (isNotFound(error)) {
+          await removeRegistration(current.clientId, context.kv, context.now());
+          audit({ action: "forget", clientId: current.clientId, reason: "not in Cognito" });
+        }
+        throw error;
+      }
+      const next: RegistrationRecord = { ...current, relayCallbackUrl: callbackUrl };
+      await writeRegistration(context.kv, next);
+      audit({ action: "relay", clientId: current.clientId, callbackUrl });
+      return next;
+    },
+    503,
+  );
 }
 
 /** A Cognito client that vanished behind our back: forget it and answer as for an unknown client. */
@@ -218,8 +318,21 @@ const READ_ONLY_FIELDS = [
   "client_id_issued_at",
 ];
 
-/** RFC 7592 update: full replace, sent to Cognito as the full configuration. @see RFC 7592 §2.2 */
-export async function updateClient(
+/**
+ * RFC 7592 update: full replace, sent to Cognito as the full configuration, under the client's
+ * lock (409 while another change holds it). @see RFC 7592 §2.2
+ */
+export function updateClient(
+  authenticated: RegistrationRecord,
+  body: unknown,
+  context: RegistrationContext,
+) {
+  return exclusively(authenticated.clientId, context, async () =>
+    replaceClient(await currentRecord(authenticated, context), body, context),
+  );
+}
+
+async function replaceClient(
   record: RegistrationRecord,
   body: unknown,
   context: RegistrationContext,
@@ -330,8 +443,17 @@ export async function removeRegistration(clientId: string, kv: KVNamespace, nowM
   await kv.delete(clientSeenKey(clientId));
 }
 
-/** RFC 7592 delete: the Cognito client first, then the record. @see RFC 7592 §2.3 */
-export async function deleteClient(record: RegistrationRecord, context: RegistrationContext) {
-  await deleteUserPoolClient(record.clientId, context.cognito);
-  await removeRegistration(record.clientId, context.kv, context.now());
+/**
+ * RFC 7592 delete: the Cognito client first, then the record, under the client's lock (409 while
+ * another change holds it). @see RFC 7592 §2.3
+ */
+export async function deleteClient(
+  authenticated: RegistrationRecord,
+  context: RegistrationContext,
+) {
+  await exclusively(authenticated.clientId, context, async () => {
+    const record = await currentRecord(authenticated, context);
+    await deleteUserPoolClient(record.clientId, context.cognito);
+    await removeRegistration(record.clientId, context.kv, context.now());
+  });
 }

@@ -9,11 +9,6 @@ export function clientKey(clientId: string): string {
   return `${CLIENT_PREFIX}${clientId}`;
 }
 
-/** Key of a source's registration count for one UTC day: `source-day:<yyyy-mm-dd>:<sha256(ip)>`. */
-export function sourceDayKey(day: string, sourceHash: string): string {
-  return `source-day:${day}:${sourceHash}`;
-}
-
 /** Prefix of every CIMD client record. */
 export const CIMD_CLIENT_PREFIX = "cimd-client:";
 

@@ -11,8 +11,13 @@ export interface RegistrationRecord {
   cognitoClientName: string;
   /** Epoch seconds. */
   clientIdIssuedAt: number;
-  /** Epoch seconds of the last recorded use (registration, RFC 7592 call). */
+  /** Epoch seconds of the last recorded use (registration, RFC 7592 call, token). */
   lastUsedAt: number;
+  /**
+   * Epoch seconds of the last time `/token` issued tokens to the client, written at most once a
+   * day; 0 while it never has; absent on records made before this was recorded.
+   */
+  tokenIssuedAt?: number;
   /**
    * The one callback URL the Cognito app client holds: the front door's. Absent on records made
    * before the front door; such a client is moved over on first use or by the reconciliation.
@@ -24,6 +29,8 @@ export interface RegistrationRecord {
 export interface RegistrationListMetadata {
   lastUsedAt: number;
   clientIdIssuedAt: number;
+  /** The record's `tokenIssuedAt`, so that the cleanup finds registrations never used. */
+  tokenIssuedAt?: number;
   /** The record's `relayCallbackUrl`, so that the reconciliation finds clients to move over. */
   relayCallbackUrl?: string;
 }
@@ -44,6 +51,7 @@ export async function writeRegistration(
   const metadata: RegistrationListMetadata = {
     lastUsedAt: record.lastUsedAt,
     clientIdIssuedAt: record.clientIdIssuedAt,
+    ...(record.tokenIssuedAt !== undefined ? { tokenIssuedAt: record.tokenIssuedAt } : {}),
     ...(record.relayCallbackUrl !== undefined ? { relayCallbackUrl: record.relayCallbackUrl } : {}),
   };
   await kv.put(clientKey(record.clientId), JSON.stringify(record), { metadata });
