@@ -298,14 +298,15 @@ function isNotFound(error: unknown): boolean {
 
 /** RFC 7592 read: the registration, with the client secret read back from Cognito. */
 export async function readClient(record: RegistrationRecord, context: RegistrationContext) {
+  // Cognito is asked for every kind of client: a public client whose app client is gone must be
+  // forgotten and answered as unknown too, not served from KV until the cron notices.
   let clientSecret: string | undefined;
-  if (record.metadata.tokenEndpointAuthMethod !== "none") {
-    try {
-      clientSecret = (await describeUserPoolClient(record.clientId, context.cognito)).ClientSecret;
-    } catch (error) {
-      if (isNotFound(error)) throw await forgetVanished(record, context);
-      throw error;
-    }
+  try {
+    const described = await describeUserPoolClient(record.clientId, context.cognito);
+    if (record.metadata.tokenEndpointAuthMethod !== "none") clientSecret = described.ClientSecret;
+  } catch (error) {
+    if (isNotFound(error)) throw await forgetVanished(record, context);
+    throw error;
   }
   const used = await recordUse(record, context);
   return toRegistrationResponse(used, context.issuer, { clientSecret });
