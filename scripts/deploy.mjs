@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run deploy`: the Cognito stack, KV namespaces, every worker and its secrets, in one go.
 // `npm run deploy -- --dry-run`: builds every worker and checks its bundle against its budget,
-// with no account. See docs/deploy.md.
+// with no account. `npm run deploy -- --rotate-dcr-key`: the same deploy, with a new IAM access key
+// for workers/dcr (the old one deleted once dcr runs with the new one). See docs/deploy.md.
 import { parseArgs } from "node:util";
 import { parseBudgetOverrides } from "./deploy/budgets.mjs";
 import { dryRunWorkers, formatSizeTable } from "./deploy/dry-run.mjs";
@@ -14,6 +15,7 @@ const { values } = parseArgs({
     budget: { type: "string", multiple: true, default: [] },
     config: { type: "string", default: "deploy.config.json" },
     only: { type: "string", multiple: true, default: [] },
+    "rotate-dcr-key": { type: "boolean", default: false },
   },
 });
 
@@ -23,7 +25,10 @@ const workers = listDeployableWorkers().filter(
 );
 const wranglerBin = resolveWranglerBin();
 
-if (values["dry-run"]) {
+if (values["dry-run"] && values["rotate-dcr-key"]) {
+  console.error("deploy failed: --rotate-dcr-key needs an account; it cannot go with --dry-run");
+  process.exitCode = 1;
+} else if (values["dry-run"]) {
   const run = createProcessRunner();
   const results = await dryRunWorkers(workers, {
     run,
@@ -39,7 +44,12 @@ if (values["dry-run"]) {
 } else {
   const { deploy } = await import("./deploy/deploy.mjs");
   try {
-    await deploy({ workers, wranglerBin, configPath: values.config });
+    await deploy({
+      workers,
+      wranglerBin,
+      configPath: values.config,
+      rotateDcrKey: values["rotate-dcr-key"],
+    });
   } catch (error) {
     // The message only: a stack trace adds nothing for the person deploying.
     console.error(`deploy failed: ${error instanceof Error ? error.message : String(error)}`);

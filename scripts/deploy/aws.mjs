@@ -1,5 +1,6 @@
-// The CloudFormation stack and its secrets, through the AWS CLI.
+// The CloudFormation stack, its secrets and dcr's IAM access keys, through the AWS CLI.
 import { CommandError } from "./runner.mjs";
+import { withSecretFile } from "./secret-file.mjs";
 
 /** AWS CLI arguments shared by every call: region and, for tests, an endpoint. */
 function commonArgs(aws) {
@@ -90,6 +91,19 @@ const SECRET_OUTPUTS = [
 ];
 
 /**
+ * workers/dcr's access key pair from the stack's `DcrCredentials` secret (JSON `{accessKeyId,
+ * secretAccessKey}`): the one place both halves come from, so they always belong together.
+ * @returns {Promise<{accessKeyId: string, secretAccessKey: string}>}
+ */
+export async function readDcrCredentials(run, aws, secretId) {
+  const credentials = JSON.parse(await readSecretString(run, aws, secretId));
+  for (const field of ["accessKeyId", "secretAccessKey"])
+    if (typeof credentials?.[field] !== "string" || credentials[field] === "")
+      throw new Error(`the DcrCredentials secret has no "${field}"`);
+  return { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey };
+}
+
+/**
  * The static client's secret, workers/dcr's access key pair and front-door key, and the key
  * material of workers/client's CLIENT_STATE_KEY, from the stack's four secrets.
  */
@@ -97,9 +111,7 @@ export async function readStackSecrets(run, aws, outputs) {
   for (const key of SECRET_OUTPUTS)
     if (!outputs[key]) throw new Error(`stack output ${key} is missing`);
   const staticClientSecret = await readSecretString(run, aws, outputs.StaticClientSecretArn);
-  const credentials = JSON.parse(await readSecretString(run, aws, outputs.DcrCredentialsArn));
-  if (typeof credentials.secretAccessKey !== "string")
-    throw new Error('the DcrCredentials secret has no "secretAccessKey"');
+  const credentials = await readDcrCredentials(run, aws, outputs.DcrCredentialsArn);
   const frontDoorKey = await readKeySecret(
     run,
     aws,
@@ -114,10 +126,133 @@ export async function readStackSecrets(run, aws, outputs) {
   );
   return {
     staticClientSecret,
+    dcrAccessKeyId: credentials.accessKeyId,
     dcrSecretAccessKey: credentials.secretAccessKey,
     frontDoorKey,
     clientStateKeyMaterial,
   };
+}
+
+/**
+ * Stores a new value of a Secrets Manager secret (`put-secret-value`). The value travels in a
+ * temporary file (`--secret-string file://…`, withSecretFile), never in argv.
+ */
+export async function putSecretString(run, aws, secretId, value) {
+  await withSecretFile(value, (path) =>
+    run("aws", [
+      "secretsmanager",
+      "put-secret-value",
+      "--secret-id",
+      secretId,
+      "--secret-string",
+      `file://${path}`,
+      "--output",
+      "json",
+      ...commonArgs(aws),
+    ]),
+  );
+}
+
+/** The physical id of each of the stack's resources, by logical id (`DcrUser` → the user's name). */
+export async function readStackResources(run, aws) {
+  const { stdout } = await run("aws", [
+    "cloudformation",
+    "describe-stack-resources",
+    "--stack-name",
+    aws.stackName,
+    "--output",
+    "json",
+    ...commonArgs(aws),
+  ]);
+  return Object.fromEntries(
+    (JSON.parse(stdout).StackResources ?? [])
+      .filter((r) => r.PhysicalResourceId)
+      .map((r) => [r.LogicalResourceId, r.PhysicalResourceId]),
+  );
+}
+
+/**
+ * An IAM user's access keys (ids and status, never a secret), or undefined when there is no such
+ * user.
+ * @returns {Promise<{accessKeyId: string, status: string}[] | undefined>}
+ */
+export async function listAccessKeys(run, aws, userName) {
+  const args = ["iam", "list-access-keys", "--user-name", userName, "--output", "json"];
+  const result = await run("aws", [...args, ...commonArgs(aws)], { allowFailure: true });
+  if (result.code !== 0) {
+    if (/NoSuchEntity/.test(result.stderr)) return undefined;
+    throw new CommandError("aws", args, result);
+  }
+  return (JSON.parse(result.stdout).AccessKeyMetadata ?? []).map((key) => ({
+    accessKeyId: key.AccessKeyId,
+    status: key.Status,
+  }));
+}
+
+/**
+ * Creates an access key for an IAM user. Its secret comes from the CLI's stdout into memory, and
+ * is never logged; IAM shows it this once.
+ * @returns {Promise<{accessKeyId: string, secretAccessKey: string}>}
+ */
+export async function createAccessKey(run, aws, userName) {
+  const { stdout } = await run("aws", [
+    "iam",
+    "create-access-key",
+    "--user-name",
+    userName,
+    "--output",
+    "json",
+    ...commonArgs(aws),
+  ]);
+  const key = JSON.parse(stdout).AccessKey;
+  if (typeof key?.AccessKeyId !== "string" || typeof key?.SecretAccessKey !== "string")
+    throw new Error("aws iam create-access-key answered without an access key");
+  return { accessKeyId: key.AccessKeyId, secretAccessKey: key.SecretAccessKey };
+}
+
+/** Deletes one access key of an IAM user; a key already gone is not an error. */
+export async function deleteAccessKey(run, aws, userName, accessKeyId) {
+  const args = ["iam", "delete-access-key", "--user-name", userName];
+  const result = await run("aws", [...args, "--access-key-id", accessKeyId, ...commonArgs(aws)], {
+    allowFailure: true,
+  });
+  if (result.code !== 0 && !/NoSuchEntity/.test(result.stderr))
+    throw new CommandError("aws", [...args, "--access-key-id", accessKeyId], result);
+}
+
+/**
+ * One Cognito call signed with the given key pair instead of the deployer's:
+ * `list-user-pool-clients --max-results 1`, which dcr's IAM policy allows. The pair is in that one
+ * process's environment (never argv); the deployer's session token and profile do not apply.
+ * @param {{accessKeyId: string, secretAccessKey: string}} credentials
+ * @returns {Promise<import("./runner.mjs").RunResult>} exit code 0 when Cognito accepted the call
+ */
+export async function callCognitoWithKey(run, aws, userPoolId, credentials) {
+  return run(
+    "aws",
+    [
+      "cognito-idp",
+      "list-user-pool-clients",
+      "--user-pool-id",
+      userPoolId,
+      "--max-results",
+      "1",
+      "--output",
+      "json",
+      ...commonArgs(aws),
+    ],
+    {
+      allowFailure: true,
+      env: {
+        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+        // Credentials from the environment win over a profile (AWS_PROFILE); a session token left
+        // from the deployer's own credentials would not match this key.
+        AWS_SESSION_TOKEN: undefined,
+        AWS_SECURITY_TOKEN: undefined,
+      },
+    },
+  );
 }
 
 /**

@@ -2,7 +2,15 @@
 // Cognito stack (user pool, app clients, IAM user, secrets, alert topic), turning the user pool's
 // deletion protection off just before.
 import { existsSync } from "node:fs";
-import { canUpdateStack, deleteStack, disableDeletionProtection, readStackStatus } from "./aws.mjs";
+import {
+  canUpdateStack,
+  deleteAccessKey,
+  deleteStack,
+  disableDeletionProtection,
+  listAccessKeys,
+  readStackResources,
+  readStackStatus,
+} from "./aws.mjs";
 import { deleteKvNamespace, deleteWorker, listKvNamespaces } from "./cloudflare.mjs";
 import { readDeployConfig, stackSettings } from "./deploy.mjs";
 import { kvNamespaceTitle } from "./plan.mjs";
@@ -82,8 +90,25 @@ export async function cleanup(options) {
     log(`stack ${aws.stackName}: turning the user pool's deletion protection off`);
     await disableDeletionProtection(run, aws);
   }
+  await deleteRotatedDcrKeys(run, aws, log);
   log(`stack ${aws.stackName}: deleting`);
   await deleteStack(run, aws);
   log("done");
   return true;
+}
+
+/**
+ * Deletes the access keys of the stack's DcrUser that the stack did not make (those of
+ * `npm run deploy -- --rotate-dcr-key`): IAM refuses to delete a user that still has keys, and
+ * CloudFormation deletes only the key it made.
+ */
+async function deleteRotatedDcrKeys(run, aws, log) {
+  const resources = await readStackResources(run, aws);
+  if (!resources.DcrUser) return;
+  const keys = (await listAccessKeys(run, aws, resources.DcrUser)) ?? [];
+  for (const { accessKeyId } of keys) {
+    if (accessKeyId === resources.DcrAccessKey) continue;
+    log(`stack ${aws.stackName}: deleting ${resources.DcrUser}'s access key ${accessKeyId}`);
+    await deleteAccessKey(run, aws, resources.DcrUser, accessKeyId);
+  }
 }

@@ -1,4 +1,6 @@
 // KV namespaces, worker deploys and secrets, through the repository's wrangler.
+import { CommandError } from "./runner.mjs";
+import { withSecretFile } from "./secret-file.mjs";
 
 /**
  * Runs wrangler as `node <wrangler.js> ...args`.
@@ -39,26 +41,46 @@ function pick(ids, titles) {
   return Object.fromEntries(titles.map((title) => [title, ids[title]]));
 }
 
-/** Deploys one worker from its generated configuration. */
-export async function deployWorker(cf, worker, configFile) {
-  await wrangler(cf, ["deploy", "--config", configFile], { cwd: worker.dir });
+/**
+ * Deploys one worker from its generated configuration. `secrets` (name → value), if any, go with
+ * the code in the same upload (`--secrets-file`), so the version that goes live already has them;
+ * the worker's other secrets are kept as they were. The file is a temporary one only its owner
+ * can read, deleted as soon as wrangler is done (withSecretFile).
+ * @param {Record<string, string>} [secrets]
+ */
+export async function deployWorker(cf, worker, configFile, secrets = {}) {
+  const args = ["deploy", "--config", configFile];
+  if (Object.keys(secrets).length === 0) {
+    await wrangler(cf, args, { cwd: worker.dir });
+    return;
+  }
+  await withSecretFile(
+    JSON.stringify(secrets),
+    (path) => wrangler(cf, [...args, "--secrets-file", path], { cwd: worker.dir }),
+    { name: "secrets.json" },
+  );
 }
 
-/** Names of a worker's secrets (never their values, which cannot be read back). */
+/**
+ * Names of a worker's secrets (never their values, which cannot be read back); none for a worker
+ * that was never deployed.
+ */
 export async function listSecretNames(cf, worker, configFile) {
-  const { stdout } = await wrangler(cf, ["secret", "list", "--config", configFile], {
-    cwd: worker.dir,
-  });
-  const start = stdout.indexOf("[");
-  return start < 0 ? [] : JSON.parse(stdout.slice(start)).map((secret) => secret.name);
+  const args = ["secret", "list", "--config", configFile];
+  const result = await wrangler(cf, args, { cwd: worker.dir, allowFailure: true });
+  if (result.code !== 0) {
+    // wrangler 4.86: `Worker "<name>" not found.` and a hint to run `wrangler deploy` first.
+    if (/Worker "[^"]*"(?: \(env: [^)]*\))? not found/.test(result.stderr + result.stdout))
+      return [];
+    throw new CommandError("wrangler", args, result);
+  }
+  const start = result.stdout.indexOf("[");
+  return start < 0 ? [] : JSON.parse(result.stdout.slice(start)).map((secret) => secret.name);
 }
 
-/** Sets one secret; the value goes through stdin, never argv or a log. */
-export async function putSecret(cf, worker, configFile, name, value) {
-  await wrangler(cf, ["secret", "put", name, "--config", configFile], {
-    cwd: worker.dir,
-    input: value,
-  });
+/** Deletes one secret of a worker (wrangler asks no question when not on a terminal). */
+export async function deleteSecret(cf, worker, configFile, name) {
+  await wrangler(cf, ["secret", "delete", name, "--config", configFile], { cwd: worker.dir });
 }
 
 /** Deletes one worker (its Durable Objects with it). */

@@ -17,6 +17,7 @@ import { hkdfSync } from "node:crypto";
  * @property {Record<string, string>} outputs the stack's outputs
  * @property {Record<string, string>} urls public origin of each worker, by name
  * @property {Record<string, string>} parameters the template parameters deployed
+ * @property {{dcrAccessKeyId?: string}} [secrets] what the deploy read from the stack's secrets
  */
 
 /** Production value of each variable a worker may declare, by name. */
@@ -25,7 +26,14 @@ const PRODUCTION_VARS = {
   COGNITO_IDP_ENDPOINT: (c) => c.outputs.IdpEndpoint,
   COGNITO_REGION: (c) => c.outputs.Region,
   COGNITO_USER_POOL_ID: (c) => c.outputs.UserPoolId,
-  COGNITO_ACCESS_KEY_ID: (c) => c.outputs.DcrAccessKeyId,
+  // From the DcrCredentials secret, with the secret access key: never the stack output
+  // DcrAccessKeyId, which names the template's first key and is stale once the key is rotated.
+  COGNITO_ACCESS_KEY_ID: (c) => {
+    // Never the committed development value: that would not match the secret access key.
+    if (!c.secrets?.dcrAccessKeyId)
+      throw new TypeError("COGNITO_ACCESS_KEY_ID needs the DcrCredentials secret's accessKeyId");
+    return c.secrets.dcrAccessKeyId;
+  },
   READ_SCOPE: (c) => c.outputs.ReadScope,
   WRITE_SCOPE: (c) => c.outputs.WriteScope,
   ALLOWED_SCOPES: (c) => `openid email profile ${c.outputs.ReadScope} ${c.outputs.WriteScope}`,
@@ -56,19 +64,42 @@ const PINNED_PRODUCTION_VARS = {
 };
 
 /**
+ * Variables deploy.config.json may not set at all, and why: each must agree with something the
+ * deploy reads elsewhere.
+ */
+const UNSETTABLE_VARS = {
+  COGNITO_ACCESS_KEY_ID:
+    "the deploy takes it from the stack's DcrCredentials secret with the secret access key, so the two always match",
+};
+
+/**
  * Throws `TypeError` if deploy.config.json overrides a variable production must not change
- * (`workers.<name>.vars.CIMD_ALLOW_LOCAL_URLS` other than "false").
+ * (`workers.<name>.vars.CIMD_ALLOW_LOCAL_URLS` other than "false"), one the deploy must take from
+ * the stack (COGNITO_ACCESS_KEY_ID), or names a secret among a worker's vars (it would be put as
+ * plain text).
  * @param {DeployConfig} config
  */
 export function assertDeployConfig(config) {
-  for (const [worker, settings] of Object.entries(config.workers ?? {}))
+  for (const [worker, settings] of Object.entries(config.workers ?? {})) {
+    const vars = settings?.vars ?? {};
     for (const [name, required] of Object.entries(PINNED_PRODUCTION_VARS)) {
-      const value = settings?.vars?.[name];
+      const value = vars[name];
       if (value !== undefined && value !== required)
         throw new TypeError(
           `deploy.config.json sets workers.${worker}.vars.${name} to ${JSON.stringify(value)}; production must have "${required}": remove it or set it to "${required}"`,
         );
     }
+    for (const [name, reason] of Object.entries(UNSETTABLE_VARS))
+      if (name in vars)
+        throw new TypeError(
+          `deploy.config.json sets workers.${worker}.vars.${name}; ${reason}: remove it`,
+        );
+    for (const name of Object.keys(vars))
+      if (name in PRODUCTION_SECRETS)
+        throw new TypeError(
+          `deploy.config.json sets workers.${worker}.vars.${name}, which is a secret: as a var it would be plain text; remove it (docs/deploy.md says where each secret comes from)`,
+        );
+  }
 }
 
 /** HKDF `info` of workers/client's CLIENT_STATE_KEY; changing it changes the key. */
@@ -93,9 +124,10 @@ export function deriveClientStateKey(keyMaterial) {
 }
 
 /**
- * Secrets, by name: taken out of `[vars]` (where the local development values sit) and set with
- * `wrangler secret put`. A secret whose value is undefined (DCR_INITIAL_ACCESS_TOKEN when the
- * deployer's environment does not set it) is not set, and the worker runs without it.
+ * Secrets, by name: taken out of `[vars]` (where the local development values sit) and uploaded
+ * with the worker (`wrangler deploy --secrets-file`). A secret whose value is undefined
+ * (DCR_INITIAL_ACCESS_TOKEN when the deployer's environment does not set it) is not in the plan:
+ * the worker runs without it, and the deploy deletes it from a worker that has it.
  */
 const PRODUCTION_SECRETS = {
   COGNITO_SECRET_ACCESS_KEY: (s) => s.dcrSecretAccessKey,
@@ -150,7 +182,7 @@ export function kvNamespaceTitle(localId, config) {
  * configuration overrides a pinned variable (assertDeployConfig).
  * @param {{name: string}} worker
  * @param {Record<string, any>} rawConfig the committed wrangler.toml as JSON
- * @param {PlanContext & {config: DeployConfig, kvIds: Record<string, string>, secrets: {staticClientSecret: string, dcrSecretAccessKey: string, frontDoorKey: string, clientStateKeyMaterial: string, env: Record<string, string | undefined>}}} context
+ * @param {PlanContext & {config: DeployConfig, kvIds: Record<string, string>, secrets: {staticClientSecret: string, dcrAccessKeyId: string, dcrSecretAccessKey: string, frontDoorKey: string, clientStateKeyMaterial: string, env: Record<string, string | undefined>}}} context
  */
 export function buildWorkerDeployment(worker, rawConfig, context) {
   assertDeployConfig(context.config);
@@ -176,7 +208,9 @@ export function buildWorkerDeployment(worker, rawConfig, context) {
   const domain = overrides.customDomain;
   const wranglerConfig = {
     ...rawConfig,
+    // The worker's vars are exactly these: wrangler deletes the others (no --keep-vars).
     vars,
+    keep_vars: false,
     workers_dev: !domain,
     ...(domain ? { routes: [{ pattern: domain, custom_domain: true }] } : {}),
     kv_namespaces: (rawConfig.kv_namespaces ?? []).map((ns) => ({

@@ -3,14 +3,23 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { deleteStack } from "../deploy/aws.mjs";
 import { cleanup } from "../deploy/cleanup.mjs";
-import { createFakeRunner, type FakeStack, WRANGLER_BIN } from "./fake-runner.ts";
+import {
+  createdKey,
+  createFakeRunner,
+  DCR_USER,
+  type FakeStack,
+  OUTPUTS,
+  WRANGLER_BIN,
+} from "./fake-runner.ts";
 
 const root = resolve(fileURLToPath(new URL("../..", import.meta.url)));
-const workers = ["dcr", "mcp-rs"].map((name) => ({
+type Worker = { name: string; dir: string; configPath: string };
+const workerAt = (name: string): Worker => ({
   name,
   dir: join(root, "workers", name),
   configPath: join(root, "workers", name, "wrangler.toml"),
-}));
+});
+const workers: [Worker, Worker] = [workerAt("dcr"), workerAt("mcp-rs")];
 const template = join(root, "infra", "cognito.yaml");
 const config = { stackName: "mcp-test", region: "eu-west-1", workersDevSubdomain: "acme" };
 /** As npm run deploy leaves it: the pool protected (DeletionProtection at its default, ACTIVE). */
@@ -29,6 +38,9 @@ const stackCalls = {
   status:
     "aws cloudformation describe-stacks --stack-name mcp-test --query Stacks[0].StackStatus --output text --region eu-west-1",
   unprotect: `aws cloudformation deploy --template-file ${template} --stack-name mcp-test --capabilities CAPABILITY_IAM --parameter-overrides DeletionProtection=INACTIVE --no-fail-on-empty-changeset --region eu-west-1`,
+  resources:
+    "aws cloudformation describe-stack-resources --stack-name mcp-test --output json --region eu-west-1",
+  keys: `aws iam list-access-keys --user-name ${DCR_USER} --output json --region eu-west-1`,
   delete: "aws cloudformation delete-stack --stack-name mcp-test --region eu-west-1",
   wait: "aws cloudformation wait stack-delete-complete --stack-name mcp-test --region eu-west-1",
 };
@@ -61,6 +73,9 @@ describe("npm run cleanup: deletes what deploy made, after a typed confirmation"
       },
       { command: stackCalls.status },
       { command: stackCalls.unprotect },
+      // The stack's own key only: nothing else to delete before the IAM user can go.
+      { command: stackCalls.resources },
+      { command: stackCalls.keys },
       { command: stackCalls.delete },
       { command: stackCalls.wait },
     ]);
@@ -160,6 +175,8 @@ describe("npm run cleanup: the user pool's deletion protection", () => {
     });
     expect(fake.calls.map((c) => c.command).filter((c) => c.startsWith("aws"))).toEqual([
       stackCalls.status,
+      stackCalls.resources,
+      stackCalls.keys, // the user is gone with the rollback: nothing to delete
       stackCalls.delete,
       stackCalls.wait,
     ]);
@@ -182,9 +199,57 @@ describe("npm run cleanup: the user pool's deletion protection", () => {
     });
     expect(fake.calls.map((c) => c.command).filter((c) => c.startsWith("aws"))).toEqual([
       stackCalls.status,
+      stackCalls.resources,
+      stackCalls.keys,
       stackCalls.delete,
       stackCalls.wait,
     ]);
+    expect(fake.stack()).toBeUndefined();
+  });
+});
+
+describe("npm run cleanup: access keys of dcr's user that the stack did not make", () => {
+  /** As after `npm run deploy -- --rotate-dcr-key`: the stack's key deleted, a rotated one in use. */
+  const rotated = (stack?: FakeStack) => {
+    const fake = deployed(stack);
+    fake.accessKeys.delete(OUTPUTS.DcrAccessKeyId);
+    fake.accessKeys.set(createdKey(1).accessKeyId, { secret: "s", refusals: 0 });
+    return fake;
+  };
+
+  it("the fake stands for IAM: a user with a key the stack did not make stops the deletion", async () => {
+    const fake = rotated({
+      status: "CREATE_COMPLETE",
+      parameters: { DeletionProtection: "INACTIVE" },
+    });
+    await expect(
+      deleteStack(fake.run, { stackName: "mcp-test", region: "eu-west-1" }),
+    ).rejects.toThrow("DELETE_FAILED");
+  });
+
+  it("deletes a rotated key of DcrUser before deleting the stack", async () => {
+    const fake = rotated();
+    const logs: string[] = [];
+    await cleanup({
+      workers,
+      wranglerBin: WRANGLER_BIN,
+      config,
+      yes: true,
+      run: fake.run,
+      log: (line) => logs.push(line),
+    });
+    expect(fake.calls.map((c) => c.command).filter((c) => c.startsWith("aws"))).toEqual([
+      stackCalls.status,
+      stackCalls.unprotect,
+      stackCalls.resources,
+      stackCalls.keys,
+      `aws iam delete-access-key --user-name ${DCR_USER} --access-key-id ${createdKey(1).accessKeyId} --region eu-west-1`,
+      stackCalls.delete,
+      stackCalls.wait,
+    ]);
+    expect(logs).toContain(
+      `stack mcp-test: deleting ${DCR_USER}'s access key ${createdKey(1).accessKeyId}`,
+    );
     expect(fake.stack()).toBeUndefined();
   });
 });

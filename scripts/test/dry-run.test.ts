@@ -58,6 +58,15 @@ describe("npm run deploy -- --dry-run: every worker builds within its size budge
     expect(stderr).toContain("over budget: dcr");
   });
 
+  it("refuses --rotate-dcr-key with --dry-run, which has no account, and builds nothing", async () => {
+    const { code, stdout, stderr } = await runDeploy(["--dry-run", "--rotate-dcr-key"]);
+    expect(code).toBe(1);
+    expect(stderr.trim()).toBe(
+      "deploy failed: --rotate-dcr-key needs an account; it cannot go with --dry-run",
+    );
+    expect(stdout).toBe("");
+  });
+
   it("refuses a malformed budget", async () => {
     const { code, stderr } = await runDeploy(["--dry-run", "--budget", "dcr"]);
     expect(code).toBe(1);

@@ -8,11 +8,15 @@ import {
   deleteStack,
   deployStack,
   disableDeletionProtection,
+  listAccessKeys,
+  readDcrCredentials,
   readSecretString,
   readStackOutputs,
+  readStackResources,
   readStackSecrets,
   readStackStatus,
 } from "../deploy/aws.mjs";
+import { finishDcrKeyRotation, startDcrKeyRotation } from "../deploy/dcr-key.mjs";
 import { createProcessRunner } from "../deploy/runner.mjs";
 
 const haveTools =
@@ -30,7 +34,7 @@ const root = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 function outputKeys(path: string): string[] {
   const text = readFileSync(path, "utf8");
   const section = text.slice(text.indexOf("\nOutputs:\n"));
-  return [...section.matchAll(/^ {2}([A-Za-z0-9]+):$/gm)].map((m) => m[1]);
+  return [...section.matchAll(/^ {2}([A-Za-z0-9]+):$/gm)].map((m) => m[1] ?? "");
 }
 
 describe("the moto fixture stands for infra/cognito.yaml", () => {
@@ -183,6 +187,7 @@ describe.skipIf(!haveTools)("the CloudFormation part of npm run deploy against m
     const secrets = await readStackSecrets(runWithEnv, created, withSecrets);
     expect(secrets).toEqual({
       staticClientSecret: "moto-static-client-secret",
+      dcrAccessKeyId: outputs.DcrAccessKeyId,
       dcrSecretAccessKey: "motoDcrSecret0123456789",
       frontDoorKey: "motoFrontDoorKey".repeat(4),
       clientStateKeyMaterial: "motoClientStateK".repeat(4),
@@ -196,6 +201,93 @@ describe.skipIf(!haveTools)("the CloudFormation part of npm run deploy against m
     expect(commands.join("\n")).not.toContain(secrets.frontDoorKey);
     expect(commands.join("\n")).not.toContain(secrets.clientStateKeyMaterial);
   });
+
+  it("--rotate-dcr-key's AWS half: a new key stored with its id, checked, the old one deleted; a refused key undone", async () => {
+    const stack = { ...aws, stackName: "mcp-moto-rotation" };
+    const where = ["--region", aws.region, "--endpoint-url", aws.endpointUrl];
+    await runWithEnv("aws", [
+      "cloudformation",
+      "create-stack",
+      "--stack-name",
+      stack.stackName,
+      "--template-body",
+      `file://${template}`,
+      "--capabilities",
+      "CAPABILITY_IAM",
+      "--parameters",
+      "ParameterKey=DomainPrefix,ParameterValue=mcp-moto-rotation",
+      ...where,
+    ]);
+    const outputs = await readStackOutputs(runWithEnv, stack);
+    const resources = await readStackResources(runWithEnv, stack);
+    // The user the template makes, and the key it made for it (what cleanup leaves to it).
+    expect(resources.DcrAccessKey).toBe(outputs.DcrAccessKeyId);
+    expect(await listAccessKeys(runWithEnv, stack, resources.DcrUser)).toEqual([
+      { accessKeyId: outputs.DcrAccessKeyId, status: "Active" },
+    ]);
+    // DcrCredentials as the template fills it (moto's CloudFormation makes no secrets), and a
+    // user pool for the check to list the clients of.
+    const secret = await runWithEnv("aws", [
+      "secretsmanager",
+      "create-secret",
+      "--name",
+      "dcr-rotation",
+      "--secret-string",
+      JSON.stringify({ accessKeyId: outputs.DcrAccessKeyId, secretAccessKey: "motoOldSecret" }),
+      ...where,
+    ]);
+    const pool = await runWithEnv("aws", [
+      "cognito-idp",
+      "create-user-pool",
+      "--pool-name",
+      "mcp-moto-rotation",
+      ...where,
+    ]);
+    const stackOutputs = {
+      ...outputs,
+      DcrCredentialsArn: JSON.parse(secret.stdout).ARN as string,
+      UserPoolId: JSON.parse(pool.stdout).UserPool.Id as string,
+    };
+    const options = { sleep: async () => {}, log: () => {} };
+    commands.length = 0;
+
+    const rotation = await startDcrKeyRotation(runWithEnv, stack, stackOutputs, options);
+    expect(rotation).toEqual({
+      userName: resources.DcrUser,
+      newKeyId: expect.stringMatching(/^AKIA/),
+      retire: outputs.DcrAccessKeyId,
+    });
+    const stored = await readDcrCredentials(runWithEnv, stack, stackOutputs.DcrCredentialsArn);
+    expect(stored.accessKeyId).toBe(rotation.newKeyId);
+    expect(stored.secretAccessKey).not.toBe("motoOldSecret");
+    const both = await listAccessKeys(runWithEnv, stack, resources.DcrUser);
+    expect(both?.map((k) => k.accessKeyId).sort()).toEqual(
+      [outputs.DcrAccessKeyId, rotation.newKeyId].sort(),
+    );
+    await finishDcrKeyRotation(runWithEnv, stack, rotation, options);
+    expect(await listAccessKeys(runWithEnv, stack, resources.DcrUser)).toEqual([
+      { accessKeyId: rotation.newKeyId, status: "Active" },
+    ]);
+
+    // A key Cognito refuses (here: a pool that does not exist) is undone.
+    await expect(
+      startDcrKeyRotation(
+        runWithEnv,
+        stack,
+        { ...stackOutputs, UserPoolId: "eu-west-1_NoSuchPool" },
+        options,
+      ),
+    ).rejects.toThrow("ResourceNotFoundException");
+    expect(await listAccessKeys(runWithEnv, stack, resources.DcrUser)).toEqual([
+      { accessKeyId: rotation.newKeyId, status: "Active" },
+    ]);
+    expect(await readDcrCredentials(runWithEnv, stack, stackOutputs.DcrCredentialsArn)).toEqual(
+      stored,
+    );
+    // The secret went through files and one process's environment, never a command line.
+    expect(commands.join("\n")).not.toContain(stored.secretAccessKey);
+    // About thirty AWS CLI processes (five tries of the refused key), seconds each on a busy machine.
+  }, 600_000);
 
   it("the stack is deleted and waited for", async () => {
     await deleteStack(runWithEnv, aws);

@@ -66,6 +66,7 @@ describe("production plan: pure decisions of npm run deploy", () => {
       kvIds: {},
       secrets: {
         staticClientSecret: "s",
+        dcrAccessKeyId: "AKIAK",
         dcrSecretAccessKey: "k",
         frontDoorKey: "f",
         clientStateKeyMaterial: "c",
@@ -82,6 +83,41 @@ describe("production plan: pure decisions of npm run deploy", () => {
     expect(fixed.wranglerConfig.vars).toEqual({ UNKNOWN_URL: "https://x.example.com" });
   });
 
+  it("dcr's key pair: both halves from DcrCredentials, the stack output ignored, neither overridable", () => {
+    const raw = {
+      name: "dcr",
+      vars: { COGNITO_ACCESS_KEY_ID: "AKIALOCALDEVELOPMENT", COGNITO_SECRET_ACCESS_KEY: "local" },
+    };
+    const context = {
+      outputs: { DcrAccessKeyId: "AKIATEMPLATESFIRSTKEY" },
+      urls: {},
+      parameters: {},
+      config: {},
+      kvIds: {},
+      secrets: {
+        staticClientSecret: "s",
+        dcrAccessKeyId: "AKIAROTATEDKEY000001",
+        dcrSecretAccessKey: "rotated-secret",
+        frontDoorKey: "f",
+        clientStateKeyMaterial: "c",
+        env: {},
+      },
+    };
+    const deployment = buildWorkerDeployment({ name: "dcr" }, raw, context);
+    expect(deployment.wranglerConfig.vars).toEqual({
+      COGNITO_ACCESS_KEY_ID: "AKIAROTATEDKEY000001",
+    });
+    expect(deployment.secrets).toEqual({ COGNITO_SECRET_ACCESS_KEY: "rotated-secret" });
+    expect(deployment.wranglerConfig.keep_vars).toBe(false);
+    for (const name of ["COGNITO_ACCESS_KEY_ID", "COGNITO_SECRET_ACCESS_KEY", "FRONT_DOOR_KEY"]) {
+      const config = { workers: { dcr: { vars: { [name]: "x" } } } };
+      expect(() => assertDeployConfig(config)).toThrow(TypeError);
+      expect(() => buildWorkerDeployment({ name: "dcr" }, raw, { ...context, config })).toThrow(
+        `deploy.config.json sets workers.dcr.vars.${name}`,
+      );
+    }
+  });
+
   it("REQUIRE_AUDIENCE follows the feature plan: resource binding needs ESSENTIALS or PLUS", () => {
     const raw = { name: "mcp-rs", vars: { REQUIRE_AUDIENCE: "false" } };
     const base = {
@@ -91,6 +127,7 @@ describe("production plan: pure decisions of npm run deploy", () => {
       kvIds: {},
       secrets: {
         staticClientSecret: "s",
+        dcrAccessKeyId: "AKIAK",
         dcrSecretAccessKey: "k",
         frontDoorKey: "f",
         clientStateKeyMaterial: "c",
@@ -126,6 +163,7 @@ describe("production plan: pure decisions of npm run deploy", () => {
         kvIds: {},
         secrets: {
           staticClientSecret,
+          dcrAccessKeyId: "AKIAK",
           dcrSecretAccessKey: "k",
           frontDoorKey: "f",
           clientStateKeyMaterial: material,
@@ -159,6 +197,7 @@ describe("production plan: pure decisions of npm run deploy", () => {
       kvIds: {},
       secrets: {
         staticClientSecret: "s",
+        dcrAccessKeyId: "AKIAK",
         dcrSecretAccessKey: "k",
         frontDoorKey: "stack-front-door-key",
         clientStateKeyMaterial: "c",
@@ -191,7 +230,8 @@ describe("production plan: pure decisions of npm run deploy", () => {
 
     it('refuses a deploy.config.json that sets CIMD_ALLOW_LOCAL_URLS to anything but "false"', () => {
       for (const value of ["true", "false ", "", 0, false, null]) {
-        const config = { workers: { dcr: { vars: { CIMD_ALLOW_LOCAL_URLS: value } } } };
+        // Not only strings: deploy.config.json is JSON a person wrote.
+        const config = { workers: { dcr: { vars: { CIMD_ALLOW_LOCAL_URLS: value as string } } } };
         const message = `deploy.config.json sets workers.dcr.vars.CIMD_ALLOW_LOCAL_URLS to ${JSON.stringify(value)}; production must have "false": remove it or set it to "false"`;
         expect(() => assertDeployConfig(config)).toThrow(new TypeError(message));
         expect(() => buildWorkerDeployment({ name: "dcr" }, raw, { ...context, config })).toThrow(
