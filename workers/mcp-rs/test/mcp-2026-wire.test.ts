@@ -22,7 +22,12 @@ describe("MCP 2026-07-28 §Streamable HTTP: stateless requests, no handshake", (
     expect(res.headers.get("mcp-session-id")).toBeNull();
     expect(body.result).toMatchObject({
       supportedVersions: ["2026-07-28"],
-      capabilities: { tools: { listChanged: false } },
+      capabilities: {
+        tools: { listChanged: false },
+        resources: { listChanged: false },
+        prompts: { listChanged: false },
+        completions: {},
+      },
       resultType: "complete",
       ttlMs: 300_000,
       cacheScope: "public",

@@ -2,16 +2,35 @@ import {
   type CacheHint,
   type CacheScope,
   type CallToolResult,
+  completable,
   McpServer,
+  ProtocolError,
+  ProtocolErrorCode,
+  type Resource,
+  ResourceNotFoundError,
+  ResourceTemplate,
 } from "@modelcontextprotocol/server";
 import * as z from "zod/v4";
 import type { Principal } from "../auth/verify-token";
-import { MAX_CONTENT_LENGTH, MAX_TITLE_LENGTH, toWireContext } from "../contexts/context";
+import {
+  MAX_CONTENT_LENGTH,
+  MAX_TITLE_LENGTH,
+  type StoredContext,
+  toWireContext,
+} from "../contexts/context";
 import type { UserContexts } from "../contexts/user-contexts";
 import type { ToolName } from "./scope-policy";
 
 /** Name and version this server reports (`initialize`, and `_meta` of 2026-07-28 results). */
 export const SERVER_INFO = { name: "mcp-cognito-workers", version: "0.1.0" };
+
+/** URI template of a saved context as an MCP resource. */
+export const CONTEXT_URI_TEMPLATE = "context://{id}";
+
+/** The resource URI of the context `id`. */
+export function buildContextUri(id: string): string {
+  return `context://${id}`;
+}
 
 /** How long a client may reuse a list that is the same for every user (tools, prompts, templates). */
 const STATIC_LIST_TTL_MS = 5 * 60_000;
@@ -49,17 +68,30 @@ const NEW_CONTEXT_INPUT = z.object({
 });
 
 /**
- * Builds the MCP server for one request (stateless, either protocol era): the tools act for
- * `principal` only.
+ * Builds the MCP server for one request (stateless, either protocol era): tools, the user's
+ * contexts as resources, the `use_context` prompt and completions, all acting for `principal` only.
  */
 export function buildMcpServer({ principal, contexts, now }: ToolContext): McpServer {
   const server = new McpServer(SERVER_INFO, {
     cacheHints: CACHE_HINTS,
-    // Nothing is ever announced: the tools are fixed, and no list-change stream outlives a
-    // request here.
-    capabilities: { tools: { listChanged: false } },
+    // Nothing is ever announced: the tools and prompts are fixed, and no list-change stream
+    // outlives a request here.
+    capabilities: {
+      tools: { listChanged: false },
+      resources: { listChanged: false },
+      prompts: { listChanged: false },
+    },
   });
   const tool = (name: ToolName) => name;
+  const completeContextId = async (value: string) => {
+    const prefix = value.toLowerCase();
+    return (await contexts.list())
+      .filter(
+        (context) =>
+          context.id.startsWith(prefix) || context.title.toLowerCase().startsWith(prefix),
+      )
+      .map((context) => context.id);
+  };
 
   server.registerTool(
     tool("whoami"),
@@ -124,7 +156,62 @@ export function buildMcpServer({ principal, contexts, now }: ToolContext): McpSe
       (await contexts.delete(id)) ? result({ deleted: id }) : toolError(`context ${id} not found`),
   );
 
+  server.registerResource(
+    "context",
+    new ResourceTemplate(CONTEXT_URI_TEMPLATE, {
+      list: async () => ({ resources: (await contexts.list()).map(toResource) }),
+      complete: { id: completeContextId },
+    }),
+    {
+      title: "Saved context",
+      description: "One of your saved contexts, by id.",
+      mimeType: "text/plain",
+    },
+    async (uri, { id }) => {
+      const found = typeof id === "string" ? await contexts.get(id) : null;
+      if (!found) throw new ResourceNotFoundError(uri.href);
+      return { contents: [toResourceContents(found)] };
+    },
+  );
+
+  server.registerPrompt(
+    "use_context",
+    {
+      title: "Use a saved context",
+      description: "Puts one of your saved contexts into the conversation.",
+      // `completable` marks the schema it is given, so each server gets its own.
+      argsSchema: z.object({ id: completable(contextId(), completeContextId) }),
+    },
+    async ({ id }) => {
+      const found = await contexts.get(id);
+      if (!found)
+        throw new ProtocolError(ProtocolErrorCode.InvalidParams, `context ${id} not found`);
+      return {
+        description: found.title,
+        messages: [
+          { role: "user", content: { type: "resource", resource: toResourceContents(found) } },
+        ],
+      };
+    },
+  );
+
   return server;
+}
+
+function toResource(context: StoredContext): Resource {
+  return {
+    uri: buildContextUri(context.id),
+    name: context.title,
+    // Else the template's title, the same for every context, would be shown.
+    title: context.title,
+    mimeType: "text/plain",
+    size: new TextEncoder().encode(context.content).byteLength,
+    annotations: { lastModified: new Date(context.createdAt).toISOString() },
+  };
+}
+
+function toResourceContents(context: StoredContext) {
+  return { uri: buildContextUri(context.id), mimeType: "text/plain", text: context.content };
 }
 
 function result(value: Record<string, unknown>): CallToolResult {
