@@ -48,12 +48,14 @@ describe("CORS for browser clients", () => {
       headers: {
         origin: "http://localhost:6274",
         "access-control-request-method": "POST",
-        "access-control-request-headers": "authorization, mcp-protocol-version",
+        "access-control-request-headers":
+          "authorization, mcp-protocol-version, mcp-method, mcp-name",
       },
     });
     expect(res.status).toBe(204);
     expect(res.headers.get("access-control-allow-origin")).toBe("http://localhost:6274");
-    expect(res.headers.get("access-control-allow-headers")).toContain("authorization");
+    for (const header of ["authorization", "mcp-protocol-version", "mcp-method", "mcp-name"])
+      expect(res.headers.get("access-control-allow-headers")).toContain(header);
   });
 
   it("exposes WWW-Authenticate on a 401, so a browser client can discover", async () => {

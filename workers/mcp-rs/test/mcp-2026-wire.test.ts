@@ -106,6 +106,28 @@ describe("MCP 2026-07-28 §Streamable HTTP: stateless requests, no handshake", (
   });
 });
 
+describe("MCP 2026-07-28 §subscriptions/listen: nothing is ever announced", () => {
+  it("acknowledges a listen with no notification types and ends the stream at once", async () => {
+    const { call, token } = await setup();
+    const params = { notifications: { toolsListChanged: true, resourcesListChanged: true } };
+    const res = await call("/mcp", {
+      method: "POST",
+      headers: modernHeaders(await token(), "subscriptions/listen", params),
+      body: modernRpc("subscriptions/listen", params),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("text/event-stream");
+    const events = (await res.text())
+      .split("\n")
+      .filter((line) => line.startsWith("data: "))
+      .map((line) => JSON.parse(line.slice("data: ".length)));
+    expect(events).toMatchObject([
+      { method: "notifications/subscriptions/acknowledged", params: { notifications: {} } },
+      { result: { resultType: "complete" } },
+    ]);
+  });
+});
+
 describe("MCP 2026-07-28 §Standard headers: a header that contradicts the body is 400 -32020", () => {
   const post = async (headers: Record<string, string>, body: string) => {
     const { call, token } = await setup();
