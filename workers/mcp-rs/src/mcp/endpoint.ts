@@ -28,7 +28,7 @@ export async function serveMcp(
     await buildMcpServer(context).connect(transport);
     return transport.handleRequest(request, { parsedBody: body });
   }
-  // The handler is per request because what its factory builds is: the caller's own storage.
+  // A handler per request: its factory closes over this caller's own Durable Object.
   const handler = createMcpHandler(() => buildMcpServer(context), {
     legacy: "reject",
     onerror: reportMcpError,
