@@ -1,16 +1,31 @@
 #!/usr/bin/env node
 // `npm run test:conformance`: the MCP conformance suite's client auth scenarios, run against the
-// web client's OAuth module through its command-line adapter (workers/client/conformance/).
-// The suite needs Node 22; npx fetches it and the suite (pinned) from the npm registry.
+// web client's OAuth module through its command-line adapter (workers/client/conformance/), then
+// its authorization-server scenarios against the facade (workers/dcr) in front of the Cognito
+// stand-in (scripts/conformance/authorization-server.mjs). `node scripts/conformance.mjs
+// authorization` runs one suite. The suite needs Node 22; npx fetches it and the suite (pinned)
+// from the npm registry.
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { formatSummary, readScenarioResults } from "./conformance/results.mjs";
+import {
+  AUTHORIZATION_SCENARIOS,
+  runAuthorizationSuite,
+} from "./conformance/authorization-server.mjs";
+import {
+  formatSuiteLine,
+  formatSummary,
+  readAuthorizationResults,
+  readScenarioResults,
+} from "./conformance/results.mjs";
+import { selectSuites } from "./conformance/suite-output.mjs";
 
 /** The suite's version: results are only comparable run to run with the same one. */
 export const CONFORMANCE_PACKAGE = "@modelcontextprotocol/conformance@0.1.16";
+/** The version whose `authorization` command tests an authorization server (needs Node 22). */
+export const AUTHORIZATION_CONFORMANCE_PACKAGE = "@modelcontextprotocol/conformance@0.2.0-alpha.12";
 /** The `auth` suite's scenarios (revisions 2025-06-18 and 2025-11-25) in the pinned version. */
 export const SUITE_SCENARIOS = [
   "auth/metadata-default",
@@ -56,20 +71,51 @@ function runSuite(args) {
   });
 }
 
-async function main() {
-  const out = mkdtempSync(join(tmpdir(), "mcp-conformance-"));
+/** The client auth suite against the adapter: its report, and its one-line summary. */
+async function runClientSuites(out) {
   const command = `node ${JSON.stringify(ADAPTER)} --client-metadata-url ${CLIENT_METADATA_URL}`;
+  // The suite's own exit code is not used: a scenario's verdict is its checks, read below.
+  await runSuite(["--command", command, "--suite", "auth", "-o", join(out, "suite")]);
+  for (const scenario of DRAFT_SCENARIOS) {
+    await runSuite(["--command", command, "--scenario", scenario, "-o", join(out, "draft")]);
+  }
+  const results = readScenarioResults(out);
+  const expected = [...SUITE_SCENARIOS, ...DRAFT_SCENARIOS];
+  const { text, ok } = formatSummary(results, { draft: DRAFT_SCENARIOS, expected });
+  console.log(text);
+  return { line: formatSuiteLine("client auth", results, expected).line, ok };
+}
+
+/** The authorization-server scenarios against the facade: its one-line summary. */
+async function runAuthorizationSuites(out) {
+  const outputDir = join(out, "authorization");
   try {
-    // The suite's own exit code is not used: a scenario's verdict is its checks, read below.
-    await runSuite(["--command", command, "--suite", "auth", "-o", join(out, "suite")]);
-    for (const scenario of DRAFT_SCENARIOS) {
-      await runSuite(["--command", command, "--scenario", scenario, "-o", join(out, "draft")]);
+    await runAuthorizationSuite({ suitePackage: AUTHORIZATION_CONFORMANCE_PACKAGE, outputDir });
+  } catch (error) {
+    // A set-up failure (a worker that did not start, a refused registration): no results.
+    console.error(`authorization: ${error.stack ?? error}`);
+  }
+  return formatSuiteLine(
+    "authorization",
+    readAuthorizationResults(outputDir),
+    AUTHORIZATION_SCENARIOS,
+  );
+}
+
+async function main() {
+  const suites = selectSuites(process.argv.slice(2));
+  const out = mkdtempSync(join(tmpdir(), "mcp-conformance-"));
+  const summaries = [];
+  try {
+    for (const suite of suites) {
+      const started = performance.now();
+      const summary =
+        suite === "client" ? await runClientSuites(out) : await runAuthorizationSuites(out);
+      const seconds = Math.round((performance.now() - started) / 1000);
+      summaries.push({ ...summary, line: `${summary.line} (${seconds} s)` });
     }
-    const results = readScenarioResults(out);
-    const expected = [...SUITE_SCENARIOS, ...DRAFT_SCENARIOS];
-    const { text, ok } = formatSummary(results, { draft: DRAFT_SCENARIOS, expected });
-    console.log(text);
-    process.exitCode = ok ? 0 : 1;
+    console.log(["", ...summaries.map((summary) => summary.line)].join("\n"));
+    process.exitCode = summaries.every((summary) => summary.ok) ? 0 : 1;
   } finally {
     rmSync(out, { recursive: true, force: true });
   }

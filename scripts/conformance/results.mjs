@@ -69,3 +69,42 @@ export function formatSummary(results, options) {
   const ok = dated === datedTotal && draft === options.draft.length;
   return { text: lines.join("\n"), ok, dated, draft };
 }
+
+/**
+ * Every authorization-server scenario's summary under `dir`, by name
+ * (`authorization-code-grant`); the suite writes
+ * `<output dir>/authorization-server-<name>-<timestamp>/checks.json`. Stricter than a client
+ * scenario: each check is a requirement on the server, so a SKIPPED one (a run that could not
+ * test it) or a scenario with no passed check fails too.
+ * @param {string} dir
+ */
+export function readAuthorizationResults(dir) {
+  const results = new Map();
+  if (!existsSync(dir)) return results;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const name = /^authorization-server-(.+)-\d{4}-\d{2}-\d{2}T[\d-]+Z$/.exec(entry.name)?.[1];
+    const checks = join(dir, entry.name, "checks.json");
+    if (!entry.isDirectory() || !name || !existsSync(checks)) continue;
+    const all = JSON.parse(readFileSync(checks, "utf8"));
+    const summary = summarizeChecks(all);
+    const skipped = all.filter((check) => check.status === "SKIPPED").length;
+    results.set(name, { ...summary, ok: summary.ok && skipped === 0 && summary.passed > 0 });
+  }
+  return results;
+}
+
+/**
+ * One line for a whole suite: how many of the expected scenarios pass, and the checks of those
+ * that ran (`authorization: 2/2 scenarios, 3 checks passed, 0 failed, 0 warnings`). `ok` only
+ * when every expected scenario passed.
+ * @param {string} label
+ * @param {Map<string, ReturnType<typeof summarizeChecks>>} results
+ * @param {string[]} expected
+ */
+export function formatSuiteLine(label, results, expected) {
+  const ran = expected.map((name) => results.get(name)).filter((result) => result !== undefined);
+  const passing = ran.filter((result) => result.ok).length;
+  const sum = (key) => ran.reduce((total, result) => total + result[key], 0);
+  const line = `${label}: ${passing}/${expected.length} scenarios, ${sum("passed")} checks passed, ${sum("failed")} failed, ${sum("warnings")} warnings`;
+  return { line, ok: passing === expected.length };
+}

@@ -1,7 +1,8 @@
 // `npm run cleanup`: removes what `npm run deploy` made: the workers, their KV namespaces and the
-// Cognito stack (user pool, app clients, IAM user, secrets).
+// Cognito stack (user pool, app clients, IAM user, secrets, alert topic), turning the user pool's
+// deletion protection off just before.
 import { existsSync } from "node:fs";
-import { deleteStack } from "./aws.mjs";
+import { canUpdateStack, deleteStack, disableDeletionProtection, readStackStatus } from "./aws.mjs";
 import { deleteKvNamespace, deleteWorker, listKvNamespaces } from "./cloudflare.mjs";
 import { readDeployConfig, stackSettings } from "./deploy.mjs";
 import { kvNamespaceTitle } from "./plan.mjs";
@@ -41,7 +42,7 @@ export async function cleanup(options) {
   const names = options.workers.map((w) => w.name);
 
   if (!options.yes) {
-    const question = `This deletes the workers ${names.join(", ")}, their KV namespaces (and data) and the CloudFormation stack ${aws.stackName} (the user pool and its users). Type the stack name to go on: `;
+    const question = `This deletes the workers ${names.join(", ")}, their KV namespaces (and data) and the CloudFormation stack ${aws.stackName} (the user pool and its users: the user pool's deletion protection is turned off first). Type the stack name to go on: `;
     if (!(await options.confirm(question, aws.stackName))) {
       log("nothing deleted");
       return false;
@@ -69,6 +70,18 @@ export async function cleanup(options) {
     await deleteKvNamespace(cf, id, { cwd: REPO_ROOT });
   }
 
+  const status = await readStackStatus(run, aws);
+  if (status === undefined) {
+    log(`stack ${aws.stackName}: not found, nothing to delete`);
+    log("done");
+    return true;
+  }
+  // The template protects the user pool from deletion (DeletionProtection=ACTIVE); a stack that
+  // cannot be updated (its creation rolled back, or a deletion failed) is deleted as it is.
+  if (canUpdateStack(status)) {
+    log(`stack ${aws.stackName}: turning the user pool's deletion protection off`);
+    await disableDeletionProtection(run, aws);
+  }
   log(`stack ${aws.stackName}: deleting`);
   await deleteStack(run, aws);
   log("done");

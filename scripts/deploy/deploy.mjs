@@ -1,6 +1,6 @@
 // The real deploy: stack → outputs and secrets → KV namespaces → each worker → its secrets.
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createHmac, randomBytes } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { deployStack, readStackOutputs, readStackSecrets } from "./aws.mjs";
 import { deployWorker, ensureKvNamespaces, listSecretNames, putSecret } from "./cloudflare.mjs";
@@ -18,24 +18,72 @@ import { importWrangler, REPO_ROOT } from "./workers.mjs";
 export const GENERATED_CONFIG = "wrangler.deploy.json";
 
 /**
- * Where the deploy remembers a SHA-256 fingerprint of each secret it put (git-ignored, under
- * .wrangler/), so that a second run puts only secrets whose value changed. A fingerprint of a
- * high-entropy secret does not reveal it.
+ * Where the deploy remembers a fingerprint of each secret it put (git-ignored, under .wrangler/),
+ * so that a second run puts only secrets whose value changed, and the key of those fingerprints.
  */
 export const DEPLOY_STATE_FILE = join(REPO_ROOT, ".wrangler", "deploy-state.json");
 
-/** Fingerprint of one secret of one worker. */
-export function secretFingerprint(workerName, name, value) {
-  return createHash("sha256").update(`${workerName}\0${name}\0${value}`).digest("hex");
+/**
+ * @typedef {object} DeployState
+ * @property {string} fingerprintKey base64url of 32 random bytes, generated once per state file
+ * @property {Record<string, string>} secrets fingerprint of each secret put, by
+ *   `<stackName>/<worker>/<NAME>`
+ */
+
+/** A fingerprint key: base64url of 32 bytes. */
+const FINGERPRINT_KEY_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * Fingerprint of one secret of one worker: HMAC-SHA-256 under the state file's own random key, so
+ * that the file cannot be used to test guesses of a secret (as an unkeyed hash could) without
+ * that key too.
+ * @param {string} fingerprintKey base64url of 32 bytes
+ */
+export function secretFingerprint(fingerprintKey, workerName, name, value) {
+  if (typeof fingerprintKey !== "string" || !FINGERPRINT_KEY_PATTERN.test(fingerprintKey))
+    throw new TypeError("secretFingerprint needs a fingerprint key (base64url of 32 bytes)");
+  return createHmac("sha256", Buffer.from(fingerprintKey, "base64url"))
+    .update(`${workerName}\0${name}\0${value}`)
+    .digest("hex");
 }
 
+/**
+ * The deploy state to work with, from what was read. A state without a valid fingerprint key
+ * (missing, unreadable, or written before fingerprints were keyed, when they were plain SHA-256)
+ * gets a new key and no fingerprints, so every secret is put again.
+ * @param {unknown} raw
+ * @returns {DeployState}
+ */
+export function normalizeDeployState(raw) {
+  const state = typeof raw === "object" && raw !== null && !Array.isArray(raw) ? raw : {};
+  const secrets =
+    typeof state.secrets === "object" && state.secrets !== null && !Array.isArray(state.secrets)
+      ? state.secrets
+      : {};
+  if (
+    typeof state.fingerprintKey === "string" &&
+    FINGERPRINT_KEY_PATTERN.test(state.fingerprintKey)
+  )
+    return { ...state, fingerprintKey: state.fingerprintKey, secrets: { ...secrets } };
+  return { ...state, fingerprintKey: randomBytes(32).toString("base64url"), secrets: {} };
+}
+
+/** The state file's JSON, or undefined when there is none or it is not JSON (secrets are put again). */
 function readStateFile() {
-  return existsSync(DEPLOY_STATE_FILE) ? JSON.parse(readFileSync(DEPLOY_STATE_FILE, "utf8")) : {};
+  if (!existsSync(DEPLOY_STATE_FILE)) return undefined;
+  try {
+    return JSON.parse(readFileSync(DEPLOY_STATE_FILE, "utf8"));
+  } catch (error) {
+    if (error instanceof SyntaxError) return undefined;
+    throw error;
+  }
 }
 
 function writeStateFile(state) {
   mkdirSync(dirname(DEPLOY_STATE_FILE), { recursive: true });
-  writeFileSync(DEPLOY_STATE_FILE, `${JSON.stringify(state, null, 2)}\n`);
+  // It holds the fingerprint key: readable by its owner only.
+  writeFileSync(DEPLOY_STATE_FILE, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(DEPLOY_STATE_FILE, 0o600); // a file written by an older deploy kept its mode
 }
 
 /** Reads deploy.config.json (git-ignored; deploy.config.example.json shows its shape). */
@@ -67,8 +115,8 @@ export function stackSettings(config, root = REPO_ROOT) {
  * @param {(path: string) => Record<string, any>} [options.readRawConfig]
  * @param {(path: string, text: string) => void} [options.writeFile]
  * @param {Record<string, string | undefined>} [options.env]
- * @param {() => {secrets?: Record<string, string>}} [options.readState] fingerprints of secrets put
- * @param {(state: {secrets?: Record<string, string>}) => void} [options.writeState]
+ * @param {() => unknown} [options.readState] the deploy state as last written (DeployState)
+ * @param {(state: DeployState) => void} [options.writeState]
  * @param {(line: string) => void} [options.log]
  */
 export async function deploy(options) {
@@ -86,8 +134,7 @@ export async function deploy(options) {
   assertDeployConfig(config);
   const readState = options.readState ?? readStateFile;
   const writeState = options.writeState ?? writeStateFile;
-  const state = readState();
-  state.secrets ??= {};
+  const state = normalizeDeployState(readState());
   const cf = { run, wranglerBin: options.wranglerBin };
   const cfOptions = { cwd: REPO_ROOT };
 
@@ -132,7 +179,7 @@ export async function deploy(options) {
     const present = new Set(await listSecretNames(cf, worker, configFile));
     for (const [name, value] of Object.entries(secrets)) {
       const key = `${stackSettings(config).stackName}/${worker.name}/${name}`;
-      const fingerprint = secretFingerprint(worker.name, name, value);
+      const fingerprint = secretFingerprint(state.fingerprintKey, worker.name, name, value);
       if (present.has(name) && state.secrets[key] === fingerprint) {
         log(`${worker.name}: secret ${name} unchanged`);
         continue;

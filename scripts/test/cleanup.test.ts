@@ -1,8 +1,9 @@
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { deleteStack } from "../deploy/aws.mjs";
 import { cleanup } from "../deploy/cleanup.mjs";
-import { createFakeRunner, WRANGLER_BIN } from "./fake-runner.ts";
+import { createFakeRunner, type FakeStack, WRANGLER_BIN } from "./fake-runner.ts";
 
 const root = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const workers = ["dcr", "mcp-rs"].map((name) => ({
@@ -10,25 +11,43 @@ const workers = ["dcr", "mcp-rs"].map((name) => ({
   dir: join(root, "workers", name),
   configPath: join(root, "workers", name, "wrangler.toml"),
 }));
+const template = join(root, "infra", "cognito.yaml");
 const config = { stackName: "mcp-test", region: "eu-west-1", workersDevSubdomain: "acme" };
-const deployed = () =>
+/** As npm run deploy leaves it: the pool protected (DeletionProtection at its default, ACTIVE). */
+const deployed = (
+  stack: FakeStack = { status: "CREATE_COMPLETE", parameters: { DomainPrefix: "mcp-test" } },
+) =>
   createFakeRunner({
     workers: ["dcr", "mcp-rs"],
     namespaces: [
       { id: "a".repeat(32), title: "mcp-test-mcp-registrations" },
       { id: "b".repeat(32), title: "someone-elses-namespace" },
     ],
+    stack,
   });
+const stackCalls = {
+  status:
+    "aws cloudformation describe-stacks --stack-name mcp-test --query Stacks[0].StackStatus --output text --region eu-west-1",
+  unprotect: `aws cloudformation deploy --template-file ${template} --stack-name mcp-test --capabilities CAPABILITY_IAM --parameter-overrides DeletionProtection=INACTIVE --no-fail-on-empty-changeset --region eu-west-1`,
+  delete: "aws cloudformation delete-stack --stack-name mcp-test --region eu-west-1",
+  wait: "aws cloudformation wait stack-delete-complete --stack-name mcp-test --region eu-west-1",
+};
 
 describe("npm run cleanup: deletes what deploy made, after a typed confirmation", () => {
   it("deletes the workers, then their KV namespace, then the stack, in that order", async () => {
     const fake = deployed();
+    // What the stack is when its deletion starts.
+    let stackWhenDeleted: FakeStack | undefined;
+    const run: typeof fake.run = (command, args, runOptions) => {
+      if (args[1] === "delete-stack") stackWhenDeleted = fake.stack();
+      return fake.run(command, args, runOptions);
+    };
     const done = await cleanup({
       workers,
       wranglerBin: WRANGLER_BIN,
       config,
       yes: true,
-      run: fake.run,
+      run,
       log: () => {},
     });
     expect(done).toBe(true);
@@ -40,12 +59,17 @@ describe("npm run cleanup: deletes what deploy made, after a typed confirmation"
         command: `wrangler kv namespace delete --namespace-id ${"a".repeat(32)} --skip-confirmation`,
         cwd: root,
       },
-      { command: "aws cloudformation delete-stack --stack-name mcp-test --region eu-west-1" },
-      {
-        command:
-          "aws cloudformation wait stack-delete-complete --stack-name mcp-test --region eu-west-1",
-      },
+      { command: stackCalls.status },
+      { command: stackCalls.unprotect },
+      { command: stackCalls.delete },
+      { command: stackCalls.wait },
     ]);
+    // Deletion protection off, every other parameter as deployed; then the stack is gone.
+    expect(stackWhenDeleted?.parameters).toEqual({
+      DomainPrefix: "mcp-test",
+      DeletionProtection: "INACTIVE",
+    });
+    expect(fake.stack()).toBeUndefined();
     // Another project's namespace is left alone.
     expect(fake.namespaces).toEqual([{ id: "b".repeat(32), title: "someone-elses-namespace" }]);
     expect([...fake.workers]).toEqual([]);
@@ -98,11 +122,69 @@ describe("npm run cleanup: deletes what deploy made, after a typed confirmation"
             stderr: "This Worker does not exist on your account. [code: 10007]",
           }
         : fake.run(command, args, runOptions);
-    await expect(cleanup({ ...options, run })).resolves.toBe(true);
+    const logs: string[] = [];
+    await expect(cleanup({ ...options, run, log: (line) => logs.push(line) })).resolves.toBe(true);
+    // The stack is gone: it is neither deployed again (which would create it) nor deleted.
     expect(fake.calls.map((c) => c.command)).toEqual([
       "wrangler kv namespace list",
-      "aws cloudformation delete-stack --stack-name mcp-test --region eu-west-1",
-      "aws cloudformation wait stack-delete-complete --stack-name mcp-test --region eu-west-1",
+      stackCalls.status,
     ]);
+    expect(logs).toContain("stack mcp-test: not found, nothing to delete");
+    expect(fake.stack()).toBeUndefined();
+  });
+});
+
+describe("npm run cleanup: the user pool's deletion protection", () => {
+  it("the fake stands for CloudFormation: a protected pool makes the stack's deletion fail", async () => {
+    const fake = deployed();
+    await expect(
+      deleteStack(fake.run, { stackName: "mcp-test", region: "eu-west-1" }),
+    ).rejects.toThrow(
+      'Waiter StackDeleteComplete failed: Waiter encountered a terminal failure state: For expression "Stacks[].StackStatus" we matched expected path: "DELETE_FAILED" at least once',
+    );
+    expect(fake.stack()?.status).toBe("DELETE_FAILED");
+  });
+
+  it("a stack whose creation rolled back (nothing to protect, cannot be updated) is deleted as it is", async () => {
+    const fake = deployed({
+      status: "ROLLBACK_COMPLETE",
+      parameters: { DeletionProtection: "INACTIVE" },
+    });
+    await cleanup({
+      workers,
+      wranglerBin: WRANGLER_BIN,
+      config,
+      yes: true,
+      run: fake.run,
+      log: () => {},
+    });
+    expect(fake.calls.map((c) => c.command).filter((c) => c.startsWith("aws"))).toEqual([
+      stackCalls.status,
+      stackCalls.delete,
+      stackCalls.wait,
+    ]);
+    expect(fake.stack()).toBeUndefined();
+  });
+
+  it("a stack whose deletion failed (it cannot be updated) has its deletion retried as it is", async () => {
+    // An earlier cleanup turned protection off, then the deletion failed for another reason.
+    const fake = deployed({
+      status: "DELETE_FAILED",
+      parameters: { DomainPrefix: "mcp-test", DeletionProtection: "INACTIVE" },
+    });
+    await cleanup({
+      workers,
+      wranglerBin: WRANGLER_BIN,
+      config,
+      yes: true,
+      run: fake.run,
+      log: () => {},
+    });
+    expect(fake.calls.map((c) => c.command).filter((c) => c.startsWith("aws"))).toEqual([
+      stackCalls.status,
+      stackCalls.delete,
+      stackCalls.wait,
+    ]);
+    expect(fake.stack()).toBeUndefined();
   });
 });

@@ -1,9 +1,11 @@
+import { createHash, createHmac } from "node:crypto";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { deploy } from "../deploy/deploy.mjs";
+import { deploy, normalizeDeployState, secretFingerprint } from "../deploy/deploy.mjs";
 import { deriveClientStateKey } from "../deploy/plan.mjs";
 import {
+  CLIENT_STATE_KEY_MATERIAL,
   createFakeRunner,
   DCR_SECRET_ACCESS_KEY,
   FRONT_DOOR_KEY,
@@ -70,7 +72,7 @@ describe("npm run deploy: the calls made, in order", () => {
     const aws = "--region eu-west-1";
     expect(fake.calls).toEqual([
       {
-        command: `aws cloudformation deploy --template-file ${template} --stack-name mcp-test --capabilities CAPABILITY_IAM --parameter-overrides DomainPrefix=mcp-test --no-fail-on-empty-changeset ${aws}`,
+        command: `aws cloudformation deploy --template-file ${template} --stack-name mcp-test --capabilities CAPABILITY_IAM --parameter-overrides DeletionProtection=ACTIVE DomainPrefix=mcp-test --no-fail-on-empty-changeset ${aws}`,
       },
       { command: `aws cloudformation describe-stacks --stack-name mcp-test --output json ${aws}` },
       {
@@ -81,6 +83,9 @@ describe("npm run deploy: the calls made, in order", () => {
       },
       {
         command: `aws secretsmanager get-secret-value --secret-id ${OUTPUTS.FrontDoorKeySecretArn} --query SecretString --output text ${aws}`,
+      },
+      {
+        command: `aws secretsmanager get-secret-value --secret-id ${OUTPUTS.ClientStateKeySecretArn} --query SecretString --output text ${aws}`,
       },
       { command: "wrangler kv namespace list", cwd: root },
       { command: "wrangler kv namespace create mcp-test-mcp-registrations", cwd: root },
@@ -153,6 +158,8 @@ describe("npm run deploy: the calls made, in order", () => {
       STATIC_CLIENT_SECRET,
       DCR_SECRET_ACCESS_KEY,
       FRONT_DOOR_KEY,
+      CLIENT_STATE_KEY_MATERIAL,
+      deriveClientStateKey(CLIENT_STATE_KEY_MATERIAL),
       "initial-token-0123456789",
     ];
     const visible = [
@@ -186,6 +193,7 @@ describe("npm run deploy: the calls made, in order", () => {
     expect(fake.calls.map((c) => c.command.split(" --")[0])).toEqual([
       "aws cloudformation deploy",
       "aws cloudformation describe-stacks",
+      "aws secretsmanager get-secret-value",
       "aws secretsmanager get-secret-value",
       "aws secretsmanager get-secret-value",
       "aws secretsmanager get-secret-value",
@@ -236,6 +244,21 @@ describe("npm run deploy: the calls made, in order", () => {
       },
     ]);
     expect(logs).toContain("dcr: secret COGNITO_SECRET_ACCESS_KEY unchanged");
+  });
+
+  it("turns the user pool's deletion protection back on after an interrupted cleanup", async () => {
+    // npm run cleanup set INACTIVE, then stopped before the stack was deleted.
+    const fake = createFakeRunner({
+      stack: {
+        status: "UPDATE_COMPLETE",
+        parameters: { DomainPrefix: "mcp-test", DeletionProtection: "INACTIVE" },
+      },
+    });
+    await runDeploy(fake);
+    expect(fake.stack()?.parameters).toEqual({
+      DomainPrefix: "mcp-test",
+      DeletionProtection: "ACTIVE",
+    });
   });
 
   it("refuses a FRONT_DOOR_KEY too short to carry 32 random bytes, before any worker", async () => {
@@ -362,10 +385,10 @@ describe("npm run deploy: workers/client's CLIENT_STATE_KEY", () => {
       .filter((c) => c.cwd === withClient[0]?.dir && c.input !== undefined)
       .map((c) => ({ command: c.command, input: c.input }));
 
-  it("is put as a secret, derived from the static client secret, never a var, argv or log", async () => {
+  it("is put as a secret, derived from the stack's ClientStateKeySecret, never a var, argv or log", async () => {
     const fake = createFakeRunner();
     const { files, logs } = await deployAll(fake);
-    const key = deriveClientStateKey(STATIC_CLIENT_SECRET);
+    const key = deriveClientStateKey(CLIENT_STATE_KEY_MATERIAL);
     expect(clientSecretPuts(fake)).toEqual([
       {
         command: `wrangler secret put STATIC_CLIENT_SECRET --config ${clientConfig}`,
@@ -383,6 +406,38 @@ describe("npm run deploy: workers/client's CLIENT_STATE_KEY", () => {
       JSON.stringify(fake.deployState),
     ].join("\n");
     expect(visible).not.toContain(key);
+    expect(visible).not.toContain(CLIENT_STATE_KEY_MATERIAL);
+  });
+
+  it("owes nothing to the static client's secret, which dcr's IAM user can read", async () => {
+    const fake = createFakeRunner();
+    await deployAll(fake);
+    const put = clientSecretPuts(fake).find((c) => c.command.includes("CLIENT_STATE_KEY"));
+    expect(put?.input).not.toBe(deriveClientStateKey(STATIC_CLIENT_SECRET));
+
+    // A new static client secret is put; CLIENT_STATE_KEY stays as it was.
+    fake.calls.length = 0;
+    fake.stackSecrets.set(OUTPUTS.StaticClientSecretArn, "rotated-static-client-secret-0123456789");
+    const { logs } = await deployAll(fake);
+    expect(clientSecretPuts(fake)).toEqual([
+      {
+        command: `wrangler secret put STATIC_CLIENT_SECRET --config ${clientConfig}`,
+        input: "rotated-static-client-secret-0123456789",
+      },
+    ]);
+    expect(logs).toContain("client: secret CLIENT_STATE_KEY unchanged");
+
+    // A new ClientStateKeySecret is the only thing that changes it.
+    fake.calls.length = 0;
+    const rotated = "RotatedClientStateKeyMaterial0123456789abcdefghijklmnopqrstuvwxyz";
+    fake.stackSecrets.set(OUTPUTS.ClientStateKeySecretArn, rotated);
+    await deployAll(fake);
+    expect(clientSecretPuts(fake)).toEqual([
+      {
+        command: `wrangler secret put CLIENT_STATE_KEY --config ${clientConfig}`,
+        input: deriveClientStateKey(rotated),
+      },
+    ]);
   });
 
   it("is the same on every deploy: a second run leaves it, a fresh machine puts the same value", async () => {
@@ -397,8 +452,124 @@ describe("npm run deploy: workers/client's CLIENT_STATE_KEY", () => {
     const fresh = createFakeRunner();
     await deployAll(fresh);
     expect(clientSecretPuts(fresh).find((c) => c.command.includes("CLIENT_STATE_KEY"))?.input).toBe(
-      deriveClientStateKey(STATIC_CLIENT_SECRET),
+      deriveClientStateKey(CLIENT_STATE_KEY_MATERIAL),
     );
+  });
+
+  it("refuses a ClientStateKeySecret too short to carry 32 random bytes, before any worker", async () => {
+    const fake = createFakeRunner();
+    fake.stackSecrets.set(OUTPUTS.ClientStateKeySecretArn, "short-key-0123456789");
+    await expect(deployAll(fake)).rejects.toThrow(
+      "the ClientStateKeySecret secret is shorter than 43 characters; put a random value of at least 32 bytes (docs/deploy.md)",
+    );
+    expect(fake.calls.filter((c) => c.command.startsWith("wrangler"))).toEqual([]);
+  });
+});
+
+describe("npm run deploy: the remembered secret fingerprints are keyed", () => {
+  const key = Buffer.alloc(32, 7).toString("base64url");
+  const unkeyed = (worker: string, name: string, value: string) =>
+    createHash("sha256").update(`${worker}\0${name}\0${value}`).digest("hex");
+
+  it("secretFingerprint is HMAC-SHA-256 under the state's key, never the plain SHA-256", () => {
+    const fingerprint = secretFingerprint(key, "dcr", "FRONT_DOOR_KEY", FRONT_DOOR_KEY);
+    expect(fingerprint).toBe(
+      createHmac("sha256", Buffer.alloc(32, 7))
+        .update(`dcr\0FRONT_DOOR_KEY\0${FRONT_DOOR_KEY}`)
+        .digest("hex"),
+    );
+    expect(fingerprint).not.toBe(unkeyed("dcr", "FRONT_DOOR_KEY", FRONT_DOOR_KEY));
+    const otherKey = Buffer.alloc(32, 8).toString("base64url");
+    expect(secretFingerprint(otherKey, "dcr", "FRONT_DOOR_KEY", FRONT_DOOR_KEY)).not.toBe(
+      fingerprint,
+    );
+    for (const bad of [undefined, "", "short", `${key}x`])
+      expect(() =>
+        secretFingerprint(bad as string, "dcr", "FRONT_DOOR_KEY", FRONT_DOOR_KEY),
+      ).toThrow(TypeError);
+  });
+
+  it("the state gets a random key once: each state file its own, kept from run to run", async () => {
+    const fake = createFakeRunner();
+    await runDeploy(fake);
+    const state = fake.deployState as { fingerprintKey: string; secrets: Record<string, string> };
+    expect(state.fingerprintKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(state.secrets["mcp-test/dcr/FRONT_DOOR_KEY"]).toBe(
+      secretFingerprint(state.fingerprintKey, "dcr", "FRONT_DOOR_KEY", FRONT_DOOR_KEY),
+    );
+    for (const fingerprint of Object.values(state.secrets))
+      expect([
+        unkeyed("dcr", "FRONT_DOOR_KEY", FRONT_DOOR_KEY),
+        unkeyed("dcr", "COGNITO_SECRET_ACCESS_KEY", DCR_SECRET_ACCESS_KEY),
+      ]).not.toContain(fingerprint);
+
+    await runDeploy(fake);
+    expect((fake.deployState as typeof state).fingerprintKey).toBe(state.fingerprintKey);
+
+    const other = createFakeRunner();
+    await runDeploy(other);
+    const otherState = other.deployState as typeof state;
+    expect(otherState.fingerprintKey).not.toBe(state.fingerprintKey);
+    expect(otherState.secrets["mcp-test/dcr/FRONT_DOOR_KEY"]).not.toBe(
+      state.secrets["mcp-test/dcr/FRONT_DOOR_KEY"],
+    );
+  });
+
+  it("a state file of the old scheme (plain SHA-256, no key) makes every secret be put again", async () => {
+    // What the deploy wrote before fingerprints were keyed, with the worker holding the secrets.
+    const oldState = {
+      secrets: {
+        "mcp-test/dcr/COGNITO_SECRET_ACCESS_KEY": unkeyed(
+          "dcr",
+          "COGNITO_SECRET_ACCESS_KEY",
+          DCR_SECRET_ACCESS_KEY,
+        ),
+        "mcp-test/dcr/FRONT_DOOR_KEY": unkeyed("dcr", "FRONT_DOOR_KEY", FRONT_DOOR_KEY),
+      },
+    };
+    const fake = createFakeRunner({ deployState: oldState });
+    fake.secrets.set("dcr", new Set(["COGNITO_SECRET_ACCESS_KEY", "FRONT_DOOR_KEY"]));
+    await runDeploy(fake);
+    expect(fake.calls.filter((c) => c.input !== undefined).map((c) => c.input)).toEqual([
+      DCR_SECRET_ACCESS_KEY,
+      FRONT_DOOR_KEY,
+    ]);
+    const state = fake.deployState as { fingerprintKey: string; secrets: Record<string, string> };
+    expect(state.secrets).toEqual({
+      "mcp-test/dcr/COGNITO_SECRET_ACCESS_KEY": secretFingerprint(
+        state.fingerprintKey,
+        "dcr",
+        "COGNITO_SECRET_ACCESS_KEY",
+        DCR_SECRET_ACCESS_KEY,
+      ),
+      "mcp-test/dcr/FRONT_DOOR_KEY": secretFingerprint(
+        state.fingerprintKey,
+        "dcr",
+        "FRONT_DOOR_KEY",
+        FRONT_DOOR_KEY,
+      ),
+    });
+    // From then on, the keyed fingerprints are recognised.
+    fake.calls.length = 0;
+    await runDeploy(fake);
+    expect(fake.calls.filter((c) => c.input !== undefined)).toEqual([]);
+  });
+
+  it("a missing, unreadable or malformed state starts afresh with a new key", () => {
+    for (const raw of [
+      undefined,
+      null,
+      "text",
+      [],
+      { secrets: "x" },
+      { fingerprintKey: "short" },
+    ]) {
+      const state = normalizeDeployState(raw);
+      expect(state.fingerprintKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(state.secrets).toEqual({});
+    }
+    const kept = normalizeDeployState({ fingerprintKey: key, secrets: { a: "b" } });
+    expect(kept).toEqual({ fingerprintKey: key, secrets: { a: "b" } });
   });
 });
 

@@ -1,4 +1,4 @@
-import type { RunOptions, RunResult } from "../deploy/runner.mjs";
+import { CommandError, type RunOptions, type RunResult } from "../deploy/runner.mjs";
 
 /** One command the code under test ran, with wrangler's and node's paths shortened. */
 export interface Call {
@@ -24,24 +24,41 @@ export const OUTPUTS = {
   DcrAccessKeyId: "AKIAREALDCRUSER00001",
   DcrCredentialsArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:dcr",
   FrontDoorKeySecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:front-door",
+  ClientStateKeySecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:client-state",
+  StaticClientAlertTopicArn: "arn:aws:sns:eu-west-1:123456789012:mcp-test-StaticClientAlertTopic",
 };
 
 export const STATIC_CLIENT_SECRET = "static-client-secret-value-0123456789";
 export const DCR_SECRET_ACCESS_KEY = "dcr-secret-access-key-value-0123456789";
 /** 64 alphanumerics, as the template's GenerateSecretString makes them. */
 export const FRONT_DOOR_KEY = "FrontDoorKeyGeneratedByCloudFormation0123456789abcdefghijklmnopq";
+/** The ClientStateKeySecret's value: 64 alphanumerics, like FRONT_DOOR_KEY. */
+export const CLIENT_STATE_KEY_MATERIAL =
+  "ClientStateKeyMaterialFromCloudFormation0123456789abcdefghijklmn";
+
+/** What the fake's CloudFormation holds of the stack: its status and its parameters' values. */
+export interface FakeStack {
+  status: string;
+  parameters: Record<string, string>;
+}
 
 /**
- * A fake of the AWS CLI and wrangler: answers like them, keeps the account's KV namespaces and
- * workers, and records every call in order.
+ * A fake of the AWS CLI and wrangler: answers like them, keeps the account's KV namespaces,
+ * workers and stack (whose user pool refuses deletion while its DeletionProtection parameter is
+ * ACTIVE, the template's default), and records every call in order.
  */
 export function createFakeRunner(
-  state: { namespaces?: { id: string; title: string }[]; workers?: string[] } = {},
+  state: {
+    namespaces?: { id: string; title: string }[];
+    workers?: string[];
+    stack?: FakeStack;
+    deployState?: unknown;
+  } = {},
 ) {
   const calls: Call[] = [];
   const namespaces = state.namespaces ?? [];
   const workers = new Set(state.workers ?? []);
-  let stackExists = false;
+  let stack: FakeStack | undefined = state.stack;
   const secrets = new Map<string, Set<string>>();
   /** What Secrets Manager holds, by ARN; a test changes a value as `put-secret-value` would. */
   const stackSecrets = new Map<string, string>([
@@ -54,9 +71,12 @@ export function createFakeRunner(
       }),
     ],
     [OUTPUTS.FrontDoorKeySecretArn, FRONT_DOOR_KEY],
+    [OUTPUTS.ClientStateKeySecretArn, CLIENT_STATE_KEY_MATERIAL],
   ]);
-  /** What deploy remembers between runs (fingerprints of the secrets it put). */
-  const deployState: { secrets?: Record<string, string> } = {};
+  /** What deploy remembers between runs, as its state file would: a copy of what it wrote. */
+  let deployState: unknown = state.deployState;
+  const copy = (value: unknown) =>
+    value === undefined ? undefined : JSON.parse(JSON.stringify(value));
   const run = async (
     command: string,
     args: string[],
@@ -73,11 +93,40 @@ export function createFakeRunner(
     });
     const line = words.join(" ");
     const ok = (stdout = "") => ({ code: 0, stdout, stderr: "" });
+    // The real runner throws on a non-zero exit unless allowFailure is set.
+    const fail = (code: number, stderr: string) => {
+      const result = { code, stdout: "", stderr };
+      if (options.allowFailure) return result;
+      throw new CommandError(command, args, result);
+    };
+    const stackName = words[words.indexOf("--stack-name") + 1];
     if (line.startsWith("aws cloudformation deploy")) {
-      stackExists = true;
+      if (stack && !["CREATE_COMPLETE", "UPDATE_COMPLETE"].includes(stack.status))
+        return fail(
+          255,
+          `An error occurred (ValidationError) when calling the CreateChangeSet operation: Stack:${stackName} is in ${stack.status} state and can not be updated.`,
+        );
+      // Parameters not overridden keep their value (the CLI sends UsePreviousValue for them).
+      const start = words.indexOf("--parameter-overrides");
+      const overrides: Record<string, string> = {};
+      for (const word of start < 0 ? [] : words.slice(start + 1)) {
+        if (word.startsWith("--")) break;
+        const [key, ...value] = word.split("=");
+        overrides[key ?? ""] = value.join("=");
+      }
+      stack = {
+        status: stack ? "UPDATE_COMPLETE" : "CREATE_COMPLETE",
+        parameters: { ...stack?.parameters, ...overrides },
+      };
       return ok();
     }
-    if (line.startsWith("aws cloudformation describe-stacks"))
+    if (line.startsWith("aws cloudformation describe-stacks")) {
+      if (!stack)
+        return fail(
+          255,
+          `An error occurred (ValidationError) when calling the DescribeStacks operation: Stack with id ${stackName} does not exist`,
+        );
+      if (words.includes("--query")) return ok(`${stack.status}\n`);
       return ok(
         JSON.stringify({
           Stacks: [
@@ -90,16 +139,29 @@ export function createFakeRunner(
           ],
         }),
       );
+    }
     if (line.startsWith("aws secretsmanager get-secret-value")) {
       const value = stackSecrets.get(words[words.indexOf("--secret-id") + 1]);
       if (value === undefined) throw new Error(`the fake runner has no secret: ${line}`);
       return ok(`${value}\n`);
     }
     if (line.startsWith("aws cloudformation delete-stack")) {
-      stackExists = false;
+      // As CloudFormation: the call succeeds; the deletion fails later on a protected pool.
+      if (stack)
+        stack =
+          (stack.parameters.DeletionProtection ?? "ACTIVE") === "ACTIVE"
+            ? { ...stack, status: "DELETE_FAILED" }
+            : undefined;
       return ok();
     }
-    if (line.startsWith("aws cloudformation wait")) return ok();
+    if (line.startsWith("aws cloudformation wait stack-delete-complete")) {
+      if (stack?.status === "DELETE_FAILED")
+        return fail(
+          255,
+          'Waiter StackDeleteComplete failed: Waiter encountered a terminal failure state: For expression "Stacks[].StackStatus" we matched expected path: "DELETE_FAILED" at least once',
+        );
+      return ok();
+    }
     if (line === "wrangler kv namespace list") return ok(JSON.stringify(namespaces));
     if (line.startsWith("wrangler kv namespace create ")) {
       const title = words[4];
@@ -140,9 +202,15 @@ export function createFakeRunner(
     workers,
     secrets,
     stackSecrets,
-    deployState,
-    readState: () => deployState,
-    writeState: () => {},
-    stack: () => stackExists,
+    /** The deploy state as last written. */
+    get deployState() {
+      return copy(deployState);
+    },
+    readState: () => copy(deployState),
+    writeState: (written: unknown) => {
+      deployState = copy(written);
+    },
+    /** The stack, or undefined when there is none. */
+    stack: () => stack,
   };
 }

@@ -7,9 +7,11 @@ import { hasMotoServer, startMotoServer } from "../../workers/dcr/test-wire/moto
 import {
   deleteStack,
   deployStack,
+  disableDeletionProtection,
   readSecretString,
   readStackOutputs,
   readStackSecrets,
+  readStackStatus,
 } from "../deploy/aws.mjs";
 import { createProcessRunner } from "../deploy/runner.mjs";
 
@@ -19,8 +21,8 @@ const haveTools =
 
 // moto's CloudFormation has no AWS::Cognito::* resource types, so infra/cognito.yaml itself
 // fails there ("Fn::GetAtt references undefined resource UserPool"). This fixture keeps the
-// template's IAM user, access key and Secrets Manager secrets, its output keys and two of its
-// parameters; cfn-lint checks the real template (infra/cognito.test.ts).
+// template's IAM user, access key, Secrets Manager secrets and SNS topic, its output keys and
+// three of its parameters; cfn-lint checks the real template (infra/cognito.test.ts).
 const template = fileURLToPath(new URL("./fixtures/moto-stack.yaml", import.meta.url));
 const root = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 
@@ -35,6 +37,7 @@ describe("the moto fixture stands for infra/cognito.yaml", () => {
   it("has the template's output keys, in the same order", () => {
     const keys = outputKeys(join(root, "infra", "cognito.yaml"));
     expect(keys).toContain("FrontDoorKeySecretArn");
+    expect(keys).toContain("ClientStateKeySecretArn");
     expect(outputKeys(template)).toEqual(keys);
   });
 });
@@ -67,7 +70,9 @@ describe.skipIf(!haveTools)("the CloudFormation part of npm run deploy against m
       region: "eu-west-1",
       endpointUrl: moto.origin,
       templateFile: template,
+      // As buildStackParameters gives them: DeletionProtection=ACTIVE on every deploy.
       parameters: {
+        DeletionProtection: "ACTIVE",
         DomainPrefix: "mcp-moto",
         StaticClientCallbackURLs: "https://client.example.com/callback,https://b.example.com/cb",
       },
@@ -113,7 +118,7 @@ describe.skipIf(!haveTools)("the CloudFormation part of npm run deploy against m
     expect(after.StackStatus).toBe(before.StackStatus);
   });
 
-  it("outputs and the three secrets are read as the deploy reads them", async () => {
+  it("outputs and the four secrets are read as the deploy reads them", async () => {
     // moto fills Outputs for create-stack but not after a change set (aws cloudformation deploy),
     // so this reads a second stack of the same template made with create-stack.
     const created = { ...aws, stackName: "mcp-moto-outputs" };
@@ -170,8 +175,9 @@ describe.skipIf(!haveTools)("the CloudFormation part of npm run deploy against m
           secretAccessKey: "motoDcrSecret0123456789",
         }),
       ),
-      // 64 alphanumerics, as GenerateSecretString makes it.
+      // 64 alphanumerics, as GenerateSecretString makes them.
       FrontDoorKeySecretArn: await createSecret("front-door", "motoFrontDoorKey".repeat(4)),
+      ClientStateKeySecretArn: await createSecret("client-state", "motoClientStateK".repeat(4)),
     };
     commands.length = 0; // Only what the deploy's own calls log, from here on.
     const secrets = await readStackSecrets(runWithEnv, created, withSecrets);
@@ -179,6 +185,7 @@ describe.skipIf(!haveTools)("the CloudFormation part of npm run deploy against m
       staticClientSecret: "moto-static-client-secret",
       dcrSecretAccessKey: "motoDcrSecret0123456789",
       frontDoorKey: "motoFrontDoorKey".repeat(4),
+      clientStateKeyMaterial: "motoClientStateK".repeat(4),
     });
     const raw = JSON.parse(
       await readSecretString(runWithEnv, created, withSecrets.DcrCredentialsArn),
@@ -187,10 +194,12 @@ describe.skipIf(!haveTools)("the CloudFormation part of npm run deploy against m
     // The secret never appears in what the runner logs.
     expect(commands.join("\n")).not.toContain(secrets.dcrSecretAccessKey);
     expect(commands.join("\n")).not.toContain(secrets.frontDoorKey);
+    expect(commands.join("\n")).not.toContain(secrets.clientStateKeyMaterial);
   });
 
   it("the stack is deleted and waited for", async () => {
     await deleteStack(runWithEnv, aws);
+    expect(await readStackStatus(runWithEnv, aws)).toBeUndefined();
     const { stdout } = await runWithEnv("aws", [
       "cloudformation",
       "list-stacks",
@@ -203,5 +212,31 @@ describe.skipIf(!haveTools)("the CloudFormation part of npm run deploy against m
       (s: { StackName: string }) => s.StackName === aws.stackName,
     );
     expect(summary?.StackStatus ?? "DELETE_COMPLETE").toBe("DELETE_COMPLETE");
+  });
+
+  it("cleanup's stack step: protection turned off, the other parameters kept, then deleted", async () => {
+    // Its own stack without a list parameter: moto (5.2) fails (500) on UsePreviousValue for a
+    // CommaDelimitedList it was given, which CloudFormation takes.
+    const cleanupStack = {
+      ...aws,
+      stackName: "mcp-moto-cleanup",
+      parameters: { DeletionProtection: "ACTIVE", DomainPrefix: "mcp-moto-cleanup" },
+    };
+    const parameter = (
+      stack: { Parameters: { ParameterKey: string; ParameterValue: string }[] },
+      key: string,
+    ) => stack.Parameters.find((p) => p.ParameterKey === key)?.ParameterValue;
+    expect(await readStackStatus(runWithEnv, cleanupStack)).toBeUndefined();
+    await deployStack(runWithEnv, cleanupStack);
+    expect(await readStackStatus(runWithEnv, cleanupStack)).toBe("CREATE_COMPLETE");
+
+    await disableDeletionProtection(runWithEnv, cleanupStack);
+    const updated = await describeStack(cleanupStack.stackName);
+    expect(parameter(updated, "DeletionProtection")).toBe("INACTIVE");
+    // Not given again, kept: the CLI sends UsePreviousValue for each parameter left out.
+    expect(parameter(updated, "DomainPrefix")).toBe("mcp-moto-cleanup");
+
+    await deleteStack(runWithEnv, cleanupStack);
+    expect(await readStackStatus(runWithEnv, cleanupStack)).toBeUndefined();
   });
 });

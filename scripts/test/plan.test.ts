@@ -26,13 +26,25 @@ describe("production plan: pure decisions of npm run deploy", () => {
   it("derives the static client's callback and sign-out URLs, which the config overrides", () => {
     const urls = { client: "https://c.example.com" };
     expect(buildStackParameters(urls, {})).toEqual({
+      DeletionProtection: "ACTIVE",
       StaticClientCallbackURLs: "https://c.example.com/callback",
       StaticClientLogoutURLs: "https://c.example.com/",
     });
     expect(
       buildStackParameters(urls, { parameters: { StaticClientLogoutURLs: "https://x/" } }),
     ).toMatchObject({ StaticClientLogoutURLs: "https://x/" });
-    expect(buildStackParameters({}, {})).toEqual({});
+    expect(buildStackParameters({}, {})).toEqual({ DeletionProtection: "ACTIVE" });
+  });
+
+  it("turns the user pool's deletion protection on at every deploy, unless the config says otherwise", () => {
+    // Left out, `aws cloudformation deploy` would keep the INACTIVE of an interrupted cleanup.
+    expect(buildStackParameters({}, { parameters: { DomainPrefix: "x" } })).toEqual({
+      DeletionProtection: "ACTIVE",
+      DomainPrefix: "x",
+    });
+    expect(buildStackParameters({}, { parameters: { DeletionProtection: "INACTIVE" } })).toEqual({
+      DeletionProtection: "INACTIVE",
+    });
   });
 
   it("names KV namespaces after the stack and the local id", () => {
@@ -52,7 +64,13 @@ describe("production plan: pure decisions of npm run deploy", () => {
       parameters: {},
       config: {},
       kvIds: {},
-      secrets: { staticClientSecret: "s", dcrSecretAccessKey: "k", frontDoorKey: "f", env: {} },
+      secrets: {
+        staticClientSecret: "s",
+        dcrSecretAccessKey: "k",
+        frontDoorKey: "f",
+        clientStateKeyMaterial: "c",
+        env: {},
+      },
     };
     expect(() => buildWorkerDeployment({ name: "x" }, raw, context)).toThrow(
       'x: "UNKNOWN_URL" would be "http://localhost:1234" in production; set workers.x.vars.UNKNOWN_URL in deploy.config.json',
@@ -71,7 +89,13 @@ describe("production plan: pure decisions of npm run deploy", () => {
       urls: {},
       config: {},
       kvIds: {},
-      secrets: { staticClientSecret: "s", dcrSecretAccessKey: "k", frontDoorKey: "f", env: {} },
+      secrets: {
+        staticClientSecret: "s",
+        dcrSecretAccessKey: "k",
+        frontDoorKey: "f",
+        clientStateKeyMaterial: "c",
+        env: {},
+      },
     };
     const vars = (parameters: Record<string, string>) =>
       buildWorkerDeployment({ name: "mcp-rs" }, raw, { ...base, parameters }).wranglerConfig.vars;
@@ -79,29 +103,42 @@ describe("production plan: pure decisions of npm run deploy", () => {
     expect(vars({ FeaturePlan: "LITE" })).toEqual({ REQUIRE_AUDIENCE: "false" });
   });
 
-  it("CLIENT_STATE_KEY: deterministic, 32 bytes as 43 base64url chars, not the static secret", () => {
-    const secret = "static-client-secret-value-0123456789";
-    const key = deriveClientStateKey(secret);
+  it("CLIENT_STATE_KEY: deterministic, 32 bytes as 43 base64url chars, from its own key material", () => {
+    const material = "ClientStateKeyMaterialFromCloudFormation0123456789abcdefghijklmn";
+    const staticSecret = "static-client-secret-value-0123456789";
+    const key = deriveClientStateKey(material);
     expect(key).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(Buffer.from(key, "base64url")).toHaveLength(32);
-    expect(deriveClientStateKey(secret)).toBe(key);
-    expect(key).not.toBe(secret);
-    expect(key).not.toContain(secret);
-    expect(deriveClientStateKey(`${secret}x`)).not.toBe(key);
+    expect(deriveClientStateKey(material)).toBe(key);
+    expect(key).not.toContain(material.slice(0, 16));
+    expect(deriveClientStateKey(`${material}x`)).not.toBe(key);
     expect(() => deriveClientStateKey("")).toThrow(TypeError);
 
-    // It is a secret of the worker that declares it, never a var.
+    // It is a secret of the worker that declares it, never a var, and the static client's
+    // secret (which dcr's IAM user can read) plays no part in it.
     const raw = { name: "client", vars: { APP_NAME: "x", CLIENT_STATE_KEY: "local-value" } };
-    const deployment = buildWorkerDeployment({ name: "client" }, raw, {
-      outputs: {},
-      urls: {},
-      parameters: {},
-      config: {},
-      kvIds: {},
-      secrets: { staticClientSecret: secret, dcrSecretAccessKey: "k", frontDoorKey: "f", env: {} },
-    });
+    const deploymentWith = (staticClientSecret: string) =>
+      buildWorkerDeployment({ name: "client" }, raw, {
+        outputs: {},
+        urls: {},
+        parameters: {},
+        config: {},
+        kvIds: {},
+        secrets: {
+          staticClientSecret,
+          dcrSecretAccessKey: "k",
+          frontDoorKey: "f",
+          clientStateKeyMaterial: material,
+          env: {},
+        },
+      });
+    const deployment = deploymentWith(staticSecret);
     expect(deployment.wranglerConfig.vars).toEqual({ APP_NAME: "x" });
     expect(deployment.secrets).toEqual({ CLIENT_STATE_KEY: key });
+    expect(deploymentWith("another-static-client-secret").secrets).toEqual({
+      CLIENT_STATE_KEY: key,
+    });
+    expect(key).not.toBe(deriveClientStateKey(staticSecret));
   });
 
   describe("workers/dcr's front door in production", () => {
@@ -124,6 +161,7 @@ describe("production plan: pure decisions of npm run deploy", () => {
         staticClientSecret: "s",
         dcrSecretAccessKey: "k",
         frontDoorKey: "stack-front-door-key",
+        clientStateKeyMaterial: "c",
         env: {},
       },
     };

@@ -1,8 +1,9 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import * as oauth from "oauth4webapi";
 import { type ClientConfig, readConfig } from "./config";
+import { buildContentSecurityPolicy, cacheFormActionOrigins } from "./csp";
 import { type McpAction, runMcpAction } from "./mcp/call";
 import {
   buildAuthorizationRequest,
@@ -10,6 +11,7 @@ import {
   type ClientRegistration,
   discoverAuthorizationServer,
   discoverFromServer,
+  discoverProtectedResource,
   getOrRegisterClient,
   isExpiring,
   OAuthClientError,
@@ -24,9 +26,11 @@ import { STYLESHEET } from "./pages/layout";
 import { createKvRegistrationStore } from "./session/registrations";
 import {
   createSession,
+  csrfCookieName,
   deleteSession,
   type FlashResult,
   type Flow,
+  isCsrfToken,
   loadSession,
   type PendingAction,
   type Session,
@@ -46,7 +50,13 @@ export const MAX_STEP_UP_ATTEMPTS = 2;
 
 type AppEnv = {
   Bindings: Env;
-  Variables: { config: ClientConfig; session: Session; isNewSession: boolean };
+  Variables: {
+    config: ClientConfig;
+    session: Session;
+    isNewSession: boolean;
+    /** Origins the page's forms may lead to besides this one (see {@link formActionOrigins}). */
+    formActionOrigins?: string[];
+  };
 };
 
 class PageError extends Error {
@@ -86,11 +96,7 @@ export function createApp(options: AppOptions = {}) {
   app.use(async (c, next) => {
     c.set("config", readConfig(c.env));
     await next();
-    const cognito = new URL(c.var.config.cognitoIssuer).origin;
-    c.header(
-      "content-security-policy",
-      `default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self' ${cognito}; frame-ancestors 'none'; base-uri 'none'`,
-    );
+    c.header("content-security-policy", buildContentSecurityPolicy(c.var.formActionOrigins));
     c.header("x-content-type-options", "nosniff");
     c.header("referrer-policy", "no-referrer");
     // Pages hold per-session data; only a public document (the CIMD one) says otherwise.
@@ -101,47 +107,103 @@ export function createApp(options: AppOptions = {}) {
     c.body(STYLESHEET, 200, { "content-type": "text/css; charset=utf-8" }),
   );
 
+  /** Options of the session and CSRF cookies. */
+  const cookieOptions = (origin: URL) =>
+    ({
+      httpOnly: true,
+      sameSite: "Lax",
+      path: "/",
+      secure: origin.protocol === "https:",
+    }) as const;
+
+  /**
+   * The browser's session. An anonymous visit writes nothing to KV: its session lives only in
+   * this request, with its CSRF token in a cookie (double submit), and is stored once a form that
+   * passes the CSRF check is posted.
+   */
   const withSession = createMiddleware<AppEnv>(async (c, next) => {
     const origin = new URL(c.req.url);
-    const name = sessionCookieName(origin);
-    const existing = await loadSession(c.env.CLIENT_STATE, getCookie(c, name));
-    const session = existing ?? createSession();
-    c.set("session", session);
-    c.set("isNewSession", !existing);
-    if (!existing) {
-      await saveSession(c.env.CLIENT_STATE, session);
-      setCookie(c, name, session.id, {
-        httpOnly: true,
-        sameSite: "Lax",
-        path: "/",
-        secure: origin.protocol === "https:",
-      });
+    const existing = await loadSession(c.env.CLIENT_STATE, getCookie(c, sessionCookieName(origin)));
+    if (existing) {
+      c.set("session", existing);
+      c.set("isNewSession", false);
+      return next();
     }
+    const session = createSession();
+    const csrfCookie = getCookie(c, csrfCookieName(origin));
+    if (csrfCookie !== undefined && isCsrfToken(csrfCookie)) session.csrfToken = csrfCookie;
+    else setCookie(c, csrfCookieName(origin), session.csrfToken, cookieOptions(origin));
+    c.set("session", session);
+    c.set("isNewSession", true);
     await next();
   });
 
   const requireCsrf = createMiddleware<AppEnv>(async (c, next) => {
     const form = await c.req.parseBody();
     const token = typeof form.csrf === "string" ? form.csrf : "";
-    if (c.var.isNewSession || !timingSafeEqualStrings(token, c.var.session.csrfToken)) {
+    if (!timingSafeEqualStrings(token, c.var.session.csrfToken)) {
       throw new PageError(
         "Request refused",
         "The form was not sent from this site's page (CSRF check failed). Reload the start page and try again.",
         403,
       );
     }
+    if (c.var.isNewSession) {
+      // The first form this browser posts from our page: now the session is worth storing.
+      const origin = new URL(c.req.url);
+      await saveSession(c.env.CLIENT_STATE, c.var.session);
+      setCookie(c, sessionCookieName(origin), c.var.session.id, cookieOptions(origin));
+      deleteCookie(c, csrfCookieName(origin), { path: "/", secure: origin.protocol === "https:" });
+      c.set("isNewSession", false);
+    }
     await next();
   });
 
-  const render = (c: { var: AppEnv["Variables"] }, extra: Partial<HomeProps> = {}) => (
-    <HomePage
-      appName={c.var.config.appName}
-      mcpServerUrl={c.var.config.mcpServerUrl.href}
-      session={c.var.session}
-      now={now()}
-      {...extra}
-    />
-  );
+  const discoverStatic = (config: ClientConfig) =>
+    discoverAuthorizationServer(config.cognitoIssuer, { ...net, assumePkceS256: true });
+
+  const originsCache = cacheFormActionOrigins(now);
+  /**
+   * Where the start page's forms may lead (its CSP `form-action`). A sign-in or step-up begun
+   * there goes, in one navigation, to the discovery flow's authorization endpoint (the facade),
+   * on to Cognito's managed login (the static flow's authorization endpoint, where the facade
+   * sends the person once they approve), and back. Both are read from metadata, never derived
+   * from an issuer's host: in production the client, the facade and the managed-login domain are
+   * three origins, and the managed login is not the issuer's host.
+   */
+  const formActionOrigins = (config: ClientConfig) =>
+    originsCache(`${config.cognitoIssuer} ${config.mcpServerUrl.href}`, async () => {
+      const found = await Promise.allSettled([
+        discoverStatic(config),
+        discoverProtectedResource(config.mcpServerUrl, undefined, net).then((prm) =>
+          discoverAuthorizationServer(prm.authorizationServers[0] as string, net),
+        ),
+      ]);
+      const origins: string[] = [];
+      for (const result of found) {
+        if (result.status === "fulfilled" && result.value.authorization_endpoint)
+          origins.push(new URL(result.value.authorization_endpoint).origin);
+        else if (result.status === "rejected")
+          console.warn(
+            JSON.stringify({ event: "form_action_origin_unknown", message: String(result.reason) }),
+          );
+      }
+      return { origins, complete: found.every((result) => result.status === "fulfilled") };
+    });
+
+  /** The start page, with the CSP its forms need. */
+  const renderHome = async (c: Context<AppEnv>, extra: Partial<HomeProps> = {}) => {
+    c.set("formActionOrigins", await formActionOrigins(c.var.config));
+    return c.html(
+      <HomePage
+        appName={c.var.config.appName}
+        mcpServerUrl={c.var.config.mcpServerUrl.href}
+        session={c.var.session}
+        now={now()}
+        {...extra}
+      />,
+    );
+  };
 
   app.get("/", withSession, async (c) => {
     const { session } = c.var;
@@ -150,7 +212,7 @@ export function createApp(options: AppOptions = {}) {
       delete session.flash;
       await saveSession(c.env.CLIENT_STATE, session);
     }
-    return c.html(render(c, flash ?? {}));
+    return renderHome(c, flash ?? {});
   });
 
   const staticRegistration = (config: ClientConfig): ClientRegistration => ({
@@ -194,9 +256,6 @@ export function createApp(options: AppOptions = {}) {
       }),
     );
   });
-
-  const discoverStatic = (config: ClientConfig) =>
-    discoverAuthorizationServer(config.cognitoIssuer, { ...net, assumePkceS256: true });
 
   /** Starts an authorization for `flow`; returns the URL to send the browser to. */
   async function startAuthorization(
@@ -290,6 +349,8 @@ export function createApp(options: AppOptions = {}) {
       const tokens = await processCallback(as, registration, pending, new URL(c.req.url), {
         ...net,
         now,
+        // The discovery flow's trace goes on with the callback's checks and the token request.
+        ...(pending.flow === "discovery" ? { trace: (step) => session.trace.push(step) } : {}),
       });
       session.signIns[pending.flow] = {
         issuer: as.issuer,
@@ -304,12 +365,7 @@ export function createApp(options: AppOptions = {}) {
       const renewed = { ...session, id: createSession().id };
       await saveSession(c.env.CLIENT_STATE, renewed);
       const origin = new URL(c.req.url);
-      setCookie(c, sessionCookieName(origin), renewed.id, {
-        httpOnly: true,
-        sameSite: "Lax",
-        path: "/",
-        secure: origin.protocol === "https:",
-      });
+      setCookie(c, sessionCookieName(origin), renewed.id, cookieOptions(origin));
       if (pending.replay) {
         // The action that needed the step-up was checked (CSRF) when it was first submitted;
         // it runs now, once, and its result is shown on the start page.
@@ -321,6 +377,17 @@ export function createApp(options: AppOptions = {}) {
       return c.redirect("/", 303);
     } catch (error) {
       if (error instanceof oauth.AuthorizationResponseError) {
+        // Reached only with the right state (and iss, where the server sends it): the person's
+        // own answer at the authorization server, not a forgery.
+        if (error.error === "access_denied") {
+          throw new PageError(
+            "You denied access",
+            pending.stepUp
+              ? `You denied access to more of your account (${pending.scopes.join(" ")}), so the action that needed it was not run. You are still signed in with the access you allowed before.`
+              : `You denied access, so ${config.appName} did not sign you in (${pending.flow} flow) and received nothing. You can sign in again from the start page.`,
+            403,
+          );
+        }
         throw new PageError(
           "Sign-in refused",
           `The authorization server answered "${error.error}".`,
@@ -427,7 +494,7 @@ export function createApp(options: AppOptions = {}) {
     }
     const done = await performAction(c.env, c.var.config, c.var.session, flow, { kind, fields });
     if (done.redirect) return c.redirect(done.redirect.href, 303);
-    return c.html(render(c, done.page));
+    return renderHome(c, done.page);
   });
 
   app.post("/logout", withSession, requireCsrf, async (c) => {
@@ -437,7 +504,11 @@ export function createApp(options: AppOptions = {}) {
       path: "/",
       secure: new URL(c.req.url).protocol === "https:",
     });
-    const logout = new URL("/logout", new URL(config.cognitoIssuer).origin);
+    // Cognito's /logout is on its managed-login domain (its authorization endpoint's), not the
+    // issuer's host. Unreachable, the person is still signed out here.
+    const cognito = await discoverStatic(config).catch(() => undefined);
+    if (!cognito?.authorization_endpoint) return c.redirect("/", 303);
+    const logout = new URL("/logout", new URL(cognito.authorization_endpoint).origin);
     logout.searchParams.set("client_id", config.staticClientId);
     logout.searchParams.set("logout_uri", new URL("/", config.redirectUri).href);
     return c.redirect(logout.href, 303);

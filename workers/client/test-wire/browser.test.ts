@@ -1,9 +1,17 @@
-import { type Browser, chromium, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  type Browser,
+  chromium,
+  type Page,
+  type Response as PlaywrightResponse,
+} from "playwright-core";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { unstable_readConfig } from "wrangler";
 import { callIdp, standInVars } from "../../cognito-local/test-wire/stand-in";
 import { CHROMIUM_PATH, hasChromium, requireTool } from "../../cognito-local/test-wire/tools";
 import { startBrowserProxy } from "./proxy";
-import { startStack } from "./stack";
+import { startStack, workerConfig } from "./stack";
 
 const haveBrowser = requireTool("Chromium", hasChromium, "apt-get install chromium");
 
@@ -13,17 +21,31 @@ const haveBrowser = requireTool("Chromium", hasChromium, "apt-get install chromi
  * port (the browser keeps the cookies, as with `npm run dev`).
  */
 const CLIENT_ORIGIN = "http://localhost:3000";
+/** The client's name: the pages' title, and the `client_name` it registers with at the facade. */
+const APP_NAME = (
+  unstable_readConfig({ config: workerConfig("client") }).vars as Record<string, string>
+).APP_NAME as string;
+
+/** What a sign-in went through before it came back to the client. */
+interface SignInSteps {
+  consentShown: boolean;
+  loginShown: boolean;
+}
 
 describe.skipIf(!haveBrowser)("a person signs in with the web client (Chromium)", () => {
   let browser: Browser;
   const stopAll: (() => Promise<void>)[] = [];
   let proxy: Awaited<ReturnType<typeof startBrowserProxy>>;
   let cognitoOrigin: string;
+  let dcrOrigin: string;
+  /** Chromium's reports of a page refusing something under its CSP (e.g. a form-action redirect). */
+  let cspViolations: string[];
 
   beforeAll(async () => {
     const stack = await startStack({ withClient: true });
     stopAll.push(stack.dispose);
     cognitoOrigin = stack.cognito.origin;
+    dcrOrigin = stack.dcr.origin;
     const client = stack.client as NonNullable<typeof stack.client>;
     proxy = await startBrowserProxy({ aliases: { [CLIENT_ORIGIN]: client.origin } });
     stopAll.push(proxy.dispose);
@@ -39,26 +61,70 @@ describe.skipIf(!haveBrowser)("a person signs in with the web client (Chromium)"
     await Promise.allSettled(stopAll.map((stop) => stop()));
   });
 
+  beforeEach(() => {
+    cspViolations = [];
+  });
+
+  afterEach(() => {
+    // A form-action that lacks an origin of the sign-in shows here (and the sign-in stalls).
+    expect(cspViolations).toEqual([]);
+  });
+
+  /** A new browser context (no cookies at the client, the facade or the stand-in) and its page. */
   async function newPage(): Promise<Page> {
-    return browser.newPage();
+    const page = await browser.newPage({ colorScheme: "light" });
+    page.on("console", (message) => {
+      if (message.text().includes("Content Security Policy")) cspViolations.push(message.text());
+    });
+    return page;
   }
 
   /**
-   * Signs in with `flow` through the stand-in's form. Each page is a new browser context, with
-   * no sign-in at the stand-in yet, so the form always shows.
+   * Goes on with the sign-in the page was sent to, as a person does: on the facade's consent page
+   * (shown the first time in a browser context, and when more scopes are asked) it clicks
+   * `decision`; on the stand-in's login form it signs in as the demo user; it stops anywhere
+   * else (back at the client). Each page shows at most once.
    */
-  async function signIn(page: Page, flow: "static" | "discovery") {
+  async function followSignIn(
+    page: Page,
+    decision: "Approve" | "Deny" = "Approve",
+  ): Promise<SignInSteps> {
+    const steps: SignInSteps = { consentShown: false, loginShown: false };
+    for (;;) {
+      await page.waitForLoadState();
+      const url = new URL(page.url());
+      if (url.origin === dcrOrigin && url.pathname === "/authorize" && !steps.consentShown) {
+        steps.consentShown = true;
+        await page.getByRole("button", { name: decision }).click();
+      } else if (url.origin === cognitoOrigin && !steps.loginShown) {
+        steps.loginShown = true;
+        await page.getByLabel("Username").fill(standInVars.DEMO_USERNAME ?? "");
+        await page.getByLabel("Password").fill(standInVars.DEMO_PASSWORD ?? "");
+        await page.getByRole("button", { name: "Sign in" }).click();
+      } else {
+        return steps;
+      }
+    }
+  }
+
+  /** Signs in with `flow` from the start page (approving on the consent page) and returns the steps. */
+  async function signIn(page: Page, flow: "static" | "discovery"): Promise<SignInSteps> {
     await page.goto(`${CLIENT_ORIGIN}/`);
     await page.getByRole("button", { name: `Sign in (${flow} flow)` }).click();
-    await page.getByLabel("Username").fill(standInVars.DEMO_USERNAME ?? "");
-    await page.getByLabel("Password").fill(standInVars.DEMO_PASSWORD ?? "");
-    await page.getByRole("button", { name: "Sign in" }).click();
+    const steps = await followSignIn(page);
     await page.waitForURL(`${CLIENT_ORIGIN}/`);
+    return steps;
   }
+
+  const traceOf = async (page: Page) => (await page.locator("details").textContent()) ?? "";
 
   it("static flow: sign in, MCP and REST data, refresh, log out", async () => {
     const page = await newPage();
-    await signIn(page, "static");
+    // A first-party client of Cognito: its login, no consent step.
+    await expect(signIn(page, "static")).resolves.toEqual({
+      consentShown: false,
+      loginShown: true,
+    });
     await expect(page.getByText("Signed in as demo").count()).resolves.toBe(1);
 
     await page.getByRole("button", { name: "Who am I (MCP)" }).first().click();
@@ -86,15 +152,21 @@ describe.skipIf(!haveBrowser)("a person signs in with the web client (Chromium)"
     await page.close();
   });
 
-  it("discovery flow: 401 → PRM → metadata → DCR → sign in, trace, step-up to write", async () => {
+  it("discovery flow: 401 → PRM → metadata → DCR → consent → sign in, iss checked, step-up to write", async () => {
     const page = await newPage();
-    await signIn(page, "discovery");
-    const trace = (await page.locator("details").textContent()) ?? "";
+    // The facade's authorization endpoint: its consent page, then Cognito's login.
+    await expect(signIn(page, "discovery")).resolves.toEqual({
+      consentShown: true,
+      loginShown: true,
+    });
+    const trace = await traceOf(page);
     for (const step of [
       "MCP request without a token",
       "protected-resource metadata",
       "authorization-server metadata",
       "dynamic client registration",
+      `iss checked: ${dcrOrigin}`,
+      `token request: ${dcrOrigin}/token → 200`,
     ]) {
       expect(trace).toContain(step);
     }
@@ -105,10 +177,12 @@ describe.skipIf(!haveBrowser)("a person signs in with the web client (Chromium)"
     expect(me).toContain('"username": "demo"');
     expect(me).not.toContain("mcp-api/write");
 
-    // Needs write: 403 insufficient_scope → re-authorize with read + write (the stand-in
-    // remembers the person, so no form) → back here, where the action ran once, replayed.
+    // Needs write: 403 insufficient_scope → re-authorize with read + write (the facade asks the
+    // person about write, the stand-in remembers them, so no login form) → back here, where the
+    // action ran once, replayed.
     await page.getByLabel("Title").last().fill("Stepped up");
     await page.getByRole("button", { name: "Create context" }).last().click();
+    await expect(followSignIn(page)).resolves.toEqual({ consentShown: true, loginShown: false });
     await page.waitForURL(`${CLIENT_ORIGIN}/`);
     await expect(
       page.getByRole("heading", { name: "Result of create_context" }).count(),
@@ -125,12 +199,112 @@ describe.skipIf(!haveBrowser)("a person signs in with the web client (Chromium)"
     await page.close();
   });
 
+  it("a second discovery sign-in in the same browser is not asked to approve again", async () => {
+    const page = await newPage();
+    await expect(signIn(page, "discovery")).resolves.toEqual({
+      consentShown: true,
+      loginShown: true,
+    });
+    // Sign out here and at Cognito (its /logout on the managed-login origin, then back).
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL(`${CLIENT_ORIGIN}/`);
+    await expect(page.getByText("Signed in").count()).resolves.toBe(0);
+    // The facade remembers the approval (its cookie in this browser): straight to the login.
+    await expect(signIn(page, "discovery")).resolves.toEqual({
+      consentShown: false,
+      loginShown: true,
+    });
+    expect(await traceOf(page)).toContain(`iss checked: ${dcrOrigin}`);
+    await page.getByRole("button", { name: "Who am I (MCP)" }).last().click();
+    await expect(page.locator("pre").textContent()).resolves.toContain('"username": "demo"');
+    await page.close();
+  });
+
+  it("a denied consent ends on the client's page that says so", async () => {
+    const page = await newPage();
+    const callbacks: PlaywrightResponse[] = [];
+    page.on("response", (response) => {
+      if (response.url().startsWith(`${CLIENT_ORIGIN}/callback?`)) callbacks.push(response);
+    });
+    await page.goto(`${CLIENT_ORIGIN}/`);
+    await page.getByRole("button", { name: "Sign in (discovery flow)" }).click();
+    await expect(followSignIn(page, "Deny")).resolves.toEqual({
+      consentShown: true,
+      loginShown: false,
+    });
+    // The facade sent the person back with access_denied and its iss; the client checked both.
+    expect(callbacks).toHaveLength(1);
+    const denied = callbacks[0] as PlaywrightResponse;
+    expect(denied.status()).toBe(403);
+    const params = new URL(denied.url()).searchParams;
+    expect(params.get("error")).toBe("access_denied");
+    expect(params.get("iss")).toBe(dcrOrigin);
+    await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toBe(
+      "You denied access",
+    );
+    await expect(page.getByRole("alert").textContent()).resolves.toContain(
+      `You denied access, so ${APP_NAME} did not sign you in (discovery flow)`,
+    );
+    await page.getByRole("link", { name: "Back to the start page" }).click();
+    await expect(
+      page.getByRole("button", { name: "Sign in (discovery flow)" }).count(),
+    ).resolves.toBe(1);
+    await page.close();
+  });
+
+  it("the facade's consent page: who asks, where the answer goes, what for; not frameable", async () => {
+    const page = await newPage();
+    await page.goto(`${CLIENT_ORIGIN}/`);
+    const responses: PlaywrightResponse[] = [];
+    page.on("response", (response) => {
+      if (response.url().startsWith(dcrOrigin)) responses.push(response);
+    });
+    await page.getByRole("button", { name: "Sign in (discovery flow)" }).click();
+    await page.waitForLoadState();
+    expect(new URL(page.url()).origin + new URL(page.url()).pathname).toBe(
+      `${dcrOrigin}/authorize`,
+    );
+    const consent = responses.find((response) => response.url() === page.url());
+    expect(consent?.status()).toBe(200);
+    const headers = consent?.headers() ?? {};
+    expect(headers["x-frame-options"]).toBe("DENY");
+    expect(headers["content-security-policy"]).toContain("frame-ancestors 'none'");
+
+    await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toBe(
+      `${APP_NAME} wants to use your account`,
+    );
+    const text = (await page.locator("main").textContent()) ?? "";
+    expect(text).toContain(`Sends the answer to${new URL(CLIENT_ORIGIN).host}`);
+    expect(text).toContain("Read your saved contexts (mcp-api)");
+    await expect(page.getByRole("button", { name: "Approve" }).count()).resolves.toBe(1);
+    await expect(page.getByRole("button", { name: "Deny" }).count()).resolves.toBe(1);
+
+    // Styled by its own stylesheet (the CSP allows 'self' styles only).
+    const stylesheet = responses.find((response) =>
+      response.url().startsWith(`${dcrOrigin}/front-door.css`),
+    );
+    expect(stylesheet?.status()).toBe(200);
+    await expect(
+      page
+        .getByRole("button", { name: "Approve" })
+        .evaluate((button) => getComputedStyle(button).backgroundColor),
+    ).resolves.toBe("rgb(11, 99, 206)");
+    await expect(
+      page.locator("main").evaluate((main) => getComputedStyle(main).maxWidth),
+    ).resolves.toBe("512px");
+
+    const path = join(process.env.SCREENSHOT_DIR ?? tmpdir(), "consent-page.png");
+    await page.screenshot({ path, fullPage: true });
+    console.log(`consent page screenshot: ${path}`);
+    await page.close();
+  });
+
   it("a registration the authorization server no longer knows is replaced by a new one", async () => {
     // The discovery flow registered with dcr (the test above, or here if run alone).
     const signInDiscovery = async () => {
       const page = await newPage();
       await signIn(page, "discovery");
-      return { page, trace: (await page.locator("details").textContent()) ?? "" };
+      return { page, trace: await traceOf(page) };
     };
     const first = await signInDiscovery();
     await first.page.close();

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import {
   extractWWWAuthenticateParams,
   type OAuthClientProvider,
+  type OAuthDiscoveryState,
 } from "@modelcontextprotocol/sdk/client/auth.js";
 import type {
   OAuthClientInformationMixed,
@@ -9,6 +10,11 @@ import type {
   OAuthTokens,
 } from "@modelcontextprotocol/sdk/shared/auth.js";
 import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
+import {
+  authorizeThroughFrontDoor,
+  CookieJar,
+  type FrontDoorSignInResult,
+} from "../../dcr/test-wire/front-door-sign-in.mjs";
 
 /** One HTTP exchange seen by the provider: through the transport's fetch, or its own sign-in. */
 export interface Exchange {
@@ -41,15 +47,22 @@ export interface HeadlessOAuthProviderOptions {
   reauthorizeOnInsufficientScope?: boolean;
 }
 
-/** An MCP SDK `OAuthClientProvider` that signs in at cognito-local's managed login without a browser, recording every step. */
+/**
+ * An MCP SDK `OAuthClientProvider` that signs in through dcr's front door (consent, then
+ * cognito-local's managed login) without a browser, recording every step.
+ */
 export class HeadlessOAuthProvider implements OAuthClientProvider {
   /** Every exchange in order, for asserting the flow. */
   readonly exchanges: Exchange[] = [];
   /** Each authorization URL the SDK sent the user agent to. */
   readonly authorizations: URL[] = [];
+  /** What each walk through the front door saw (consent, login) and where it ended. */
+  readonly signIns: FrontDoorSignInResult[] = [];
   /** The state last handed to the SDK, expected back on the redirect. */
   private lastState: string | undefined;
-  private readonly cookies = new Map<string, string>();
+  /** One browser for every sign-in, so remembered consent and Cognito's session carry over. */
+  private readonly jar = new RecordingJar((exchange) => this.exchanges.push(exchange));
+  private authorizationServer: OAuthDiscoveryState["authorizationServerMetadata"];
   private information: OAuthClientInformationMixed | undefined;
   private saved: OAuthTokens | undefined;
   private verifier: string | undefined;
@@ -142,34 +155,38 @@ export class HeadlessOAuthProvider implements OAuthClientProvider {
     return code;
   }
 
-  /** Signs in as the user agent would, keeping cookies across sign-ins, and keeps the code. */
+  /** Remembers the authorization server's metadata, to check the `iss` of each redirect. */
+  saveDiscoveryState(state: OAuthDiscoveryState): void {
+    this.authorizationServer = state.authorizationServerMetadata;
+  }
+
+  /**
+   * Signs in as a person in a browser would, through the front door (consent, Cognito's managed
+   * login, the callback relay), keeping cookies across sign-ins, and keeps the code.
+   */
   async redirectToAuthorization(authorizationUrl: URL): Promise<void> {
     this.authorizations.push(authorizationUrl);
-    let response = await this.send(authorizationUrl);
-    let location = this.location(response, authorizationUrl);
-    if (location.pathname === "/login") {
-      response = await this.send(location);
-      const html = await response.text();
-      const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1];
-      const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
-      if (!action || !csrf) throw new Error(`no sign-in form at ${location}: ${response.status}`);
-      const target = new URL(action.replace(/&amp;/g, "&"), location);
-      response = await this.send(target, {
-        method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded" },
-        body: new URLSearchParams({
-          _csrf: csrf,
-          username: this.options.username,
-          password: this.options.password,
-        }).toString(),
-      });
-      location = this.location(response, target);
-    }
+    const signIn = await authorizeThroughFrontDoor(authorizationUrl.href, {
+      username: this.options.username,
+      password: this.options.password,
+      jar: this.jar,
+    });
+    this.signIns.push(signIn);
+    const { location } = signIn;
     const redirect = new URL(this.redirectUrl);
     if (location.origin !== redirect.origin || location.pathname !== redirect.pathname)
       throw new Error(
         `sign-in ended at ${location.origin}${location.pathname}, not the redirect URI`,
       );
+    // RFC 9207 §2.4: where the server says it sends `iss`, a response without the right one is
+    // refused (a mix-up defence).
+    const metadata: Record<string, unknown> | undefined = this.authorizationServer;
+    const iss = location.searchParams.get("iss");
+    if (
+      metadata?.authorization_response_iss_parameter_supported === true &&
+      iss !== metadata.issuer
+    )
+      throw new Error(`the redirect's iss ${iss} is not the issuer ${metadata.issuer}`);
     const error = location.searchParams.get("error");
     if (error !== null)
       throw new Error(
@@ -182,35 +199,22 @@ export class HeadlessOAuthProvider implements OAuthClientProvider {
     if (code === null) throw new Error(`the redirect has no code: ${location}`);
     this.code = code;
   }
+}
 
-  private async send(url: URL, init: RequestInit = {}): Promise<Response> {
-    const headers = new Headers(init.headers);
-    if (this.cookies.size > 0)
-      headers.set(
-        "cookie",
-        [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; "),
-      );
-    const response = await fetch(url, { ...init, headers, redirect: "manual" });
-    for (const line of response.headers.getSetCookie()) {
-      const [pair = ""] = line.split(";");
-      const eq = pair.indexOf("=");
-      this.cookies.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
-    }
-    this.exchanges.push({
+/** A browser's cookie jar that records every request it sends as a `sign-in` exchange. */
+class RecordingJar extends CookieJar {
+  constructor(private readonly record: (exchange: Exchange) => void) {
+    super();
+  }
+
+  override async send(url: string, init: RequestInit = {}): Promise<Response> {
+    const response = await super.send(url, init);
+    this.record({
       via: "sign-in",
       method: init.method ?? "GET",
-      url,
+      url: new URL(url),
       status: response.status,
     });
     return response;
-  }
-
-  private location(response: Response, from: URL): URL {
-    const location = response.headers.get("location");
-    if (location === null)
-      throw new Error(
-        `expected a redirect from ${from.origin}${from.pathname}: ${response.status}`,
-      );
-    return new URL(location, from);
   }
 }

@@ -23,14 +23,20 @@ const stopAll: (() => Promise<void>)[] = [];
 /** Host labels for the recorded exchanges, by origin. */
 const hosts = new Map<string, string>();
 let mcpUrl: string;
+let dcrOrigin: string;
+/** The `issuer` of dcr's authorization server metadata. */
+let issuer: unknown;
 
 beforeAll(async () => {
   const stack = await startStack();
   stopAll.push(stack.dispose);
   mcpUrl = stack.mcpUrl;
+  dcrOrigin = stack.dcr.origin;
   hosts.set(stack.cognito.origin, "cognito");
   hosts.set(stack.dcr.origin, "dcr");
   hosts.set(new URL(mcpUrl).origin, "mcp");
+  const metadata = await fetch(`${dcrOrigin}/.well-known/oauth-authorization-server`);
+  issuer = ((await metadata.json()) as { issuer?: unknown }).issuer;
 });
 
 afterAll(async () => {
@@ -68,11 +74,23 @@ function mcpPosts(provider: HeadlessOAuthProvider, from = 0): Exchange[] {
     .filter((exchange) => exchange.method === "POST" && exchange.url.href === mcpUrl);
 }
 
+/** The JSON-RPC method of each MCP POST since `from`. */
+function mcpMethods(provider: HeadlessOAuthProvider, from = 0): unknown[] {
+  return mcpPosts(provider, from).map(
+    (exchange) => (JSON.parse(exchange.body ?? "{}") as { method?: unknown }).method,
+  );
+}
+
+/** The token requests, all of which go to the front door's token endpoint. */
+function tokenRequests(provider: HeadlessOAuthProvider): Exchange[] {
+  return provider.exchanges.filter((exchange) => exchange.url.pathname.endsWith("/token"));
+}
+
 /** The `grant_type` of each token request, in order. */
 function grants(provider: HeadlessOAuthProvider): (string | null)[] {
-  return provider.exchanges
-    .filter((exchange) => exchange.url.pathname === "/oauth2/token")
-    .map((exchange) => new URLSearchParams(exchange.body).get("grant_type"));
+  return tokenRequests(provider).map((exchange) =>
+    new URLSearchParams(exchange.body).get("grant_type"),
+  );
 }
 
 /** Connects as an MCP client does on first use: 401, sign-in, `finishAuth`, connect again. */
@@ -98,26 +116,29 @@ function accessTokenScopes(provider: HeadlessOAuthProvider): string[] {
   return String(decodeJwt(token).scope ?? "").split(" ");
 }
 
-describe("the MCP SDK client finds, registers with and signs in at the authorization server on its own", () => {
+describe("the MCP SDK client finds, registers with and signs in through the front door on its own", () => {
   it.each(["none", "client_secret_basic"] as const)(
-    "goes 401 → PRM → AS metadata → DCR → authorize → token, then lists and calls tools (%s)",
+    "goes 401 → PRM → AS metadata → DCR → front door (consent, login, callback) → token, then calls tools (%s)",
     async (tokenEndpointAuthMethod) => {
       const provider = newProvider({ tokenEndpointAuthMethod });
       const { client } = await connectSigningIn(provider);
       try {
-        const signIn = provider.exchanges.findIndex((e) => e.url.pathname === "/oauth2/token");
+        const signIn = provider.exchanges.findIndex((e) => e.url.pathname === "/token");
         expect(provider.exchanges.slice(0, signIn + 1).map(step)).toEqual([
           "transport POST mcp/mcp 401",
           "transport GET mcp/.well-known/oauth-protected-resource/mcp 200",
           "transport GET dcr/.well-known/oauth-authorization-server 200",
           "transport POST dcr/register 201",
+          "sign-in GET dcr/authorize 200",
+          "sign-in POST dcr/authorize/decision 302",
           "sign-in GET cognito/oauth2/authorize 302",
           "sign-in GET cognito/login 200",
           "sign-in POST cognito/login 302",
+          "sign-in GET dcr/callback 302",
           // finishAuth discovers again (this provider keeps no discovery state), then redeems.
           "transport GET mcp/.well-known/oauth-protected-resource/mcp 200",
           "transport GET dcr/.well-known/oauth-authorization-server 200",
-          "transport POST cognito/oauth2/token 200",
+          "transport POST dcr/token 200",
         ]);
         const [unauthorized] = provider.exchanges;
         expect(unauthorized?.challenge).toContain(`scope="${READ}"`);
@@ -151,12 +172,25 @@ describe("the MCP SDK client finds, registers with and signs in at the authoriza
         );
 
         expect(provider.authorizations).toHaveLength(1);
-        const authorize = provider.authorizations[0]?.searchParams;
+        const authorization = provider.authorizations[0];
+        expect(`${authorization?.origin}${authorization?.pathname}`).toBe(`${dcrOrigin}/authorize`);
+        const authorize = authorization?.searchParams;
         expect(authorize?.get("client_id")).toBe(registered?.client_id);
         expect(authorize?.get("scope")).toBe(READ);
         expect(authorize?.get("resource")).toBe(mcpUrl);
         expect(authorize?.get("code_challenge_method")).toBe("S256");
         expect(grants(provider)).toEqual(["authorization_code"]);
+
+        // The person was asked, for this client by name and id, and approved.
+        const [walk] = provider.signIns;
+        expect(walk?.consentShown).toBe(true);
+        expect(walk?.consentPage).toContain(provider.clientMetadata.client_name);
+        expect(walk?.consentPage).toContain(registered?.client_id);
+        expect(walk?.loginShown).toBe(true);
+        // RFC 9207: the redirect names the front door as its issuer, which the provider checked too.
+        expect(issuer).toBe(dcrOrigin);
+        expect(walk?.location.searchParams.get("iss")).toBe(issuer);
+        expect(walk?.location.searchParams.get("code")).toEqual(expect.any(String));
 
         const { tools } = await client.listTools();
         expect(tools.map((tool) => tool.name)).toEqual(
@@ -168,6 +202,12 @@ describe("the MCP SDK client finds, registers with and signs in at the authoriza
         expect(me.scopes).toContain(READ);
         expect(me.scopes).not.toContain(WRITE);
         expect(me.audience).toEqual([mcpUrl]);
+        expect(mcpMethods(provider, signIn)).toEqual([
+          "initialize",
+          "notifications/initialized",
+          "tools/list",
+          "tools/call",
+        ]);
         // No MCP request after the sign-in was challenged.
         const after = provider.exchanges.slice(signIn + 1).filter((e) => e.url.href === mcpUrl);
         expect(after.length).toBeGreaterThan(0);
@@ -195,6 +235,12 @@ describe("a 403 insufficient_scope leads to exactly one new authorization with t
       expect(refused?.challenge).toContain(`scope="${READ} ${WRITE}"`);
       expect(provider.authorizations).toHaveLength(2);
       expect(provider.authorizations[1]?.searchParams.get("scope")).toBe(`${READ} ${WRITE}`);
+      // A grown request is put to the person again; Cognito's session spares the login.
+      const stepUp = provider.signIns[1];
+      expect(stepUp?.consentShown).toBe(true);
+      expect(stepUp?.consentPage).toContain(WRITE);
+      expect(stepUp?.loginShown).toBe(false);
+      expect(stepUp?.location.searchParams.get("iss")).toBe(issuer);
 
       await transport.finishAuth(provider.takeCode());
       const created = structured(await client.callTool(write));

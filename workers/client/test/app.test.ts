@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "../src/app";
-import { loadSession } from "../src/session/session";
+import { createSession, loadSession, saveSession } from "../src/session/session";
 import { buildIdToken, createFakeFetch, type FakeFetch, json, notFound } from "./fake-fetch";
 
 const ISSUER = env.COGNITO_ISSUER;
@@ -9,14 +9,21 @@ const COGNITO = new URL(ISSUER).origin;
 const TOKEN = `${COGNITO}/oauth2/token`;
 const ORIGIN = "http://localhost:3000";
 const NOW = Date.now();
+/** The MCP server and the facade (workers/dcr) the discovery flow finds from it. */
+const MCP = env.MCP_SERVER_URL;
+const PRM = new URL("/.well-known/oauth-protected-resource/mcp", MCP).href;
+const FACADE = "http://localhost:3002";
+const FACADE_TOKEN = `${FACADE}/token`;
 
 let tokenResponses: Response[];
+let facadeTokenResponses: Response[];
 let net: FakeFetch;
 /** The fake network's routes; a test may add one (read at call time). */
 let routes: Parameters<typeof createFakeFetch>[0];
 
 beforeEach(() => {
   tokenResponses = [];
+  facadeTokenResponses = [];
   routes = {
     [`${COGNITO}/.well-known/oauth-authorization-server/us-east-1_LocalDev01`]: notFound,
     [`${COGNITO}/.well-known/openid-configuration/us-east-1_LocalDev01`]: notFound,
@@ -28,6 +35,46 @@ beforeEach(() => {
         response_types_supported: ["code"],
       }),
     [TOKEN]: () => tokenResponses.shift() ?? json({ error: "invalid_grant" }, { status: 400 }),
+    [MCP]: () =>
+      new Response(JSON.stringify({ error: "invalid_token" }), {
+        status: 401,
+        headers: {
+          "www-authenticate": `Bearer resource_metadata="${PRM}", scope="mcp-api/read"`,
+        },
+      }),
+    [new URL("/.well-known/oauth-protected-resource", MCP).href]: notFound,
+    [PRM]: () =>
+      json({
+        resource: MCP,
+        authorization_servers: [FACADE],
+        scopes_supported: ["mcp-api/read", "mcp-api/write"],
+      }),
+    // The facade's metadata, as workers/dcr serves it (the front door, RFC 9207 iss).
+    [`${FACADE}/.well-known/oauth-authorization-server`]: () =>
+      json({
+        issuer: FACADE,
+        authorization_endpoint: `${FACADE}/authorize`,
+        token_endpoint: FACADE_TOKEN,
+        registration_endpoint: `${FACADE}/register`,
+        response_types_supported: ["code"],
+        code_challenge_methods_supported: ["S256"],
+        authorization_response_iss_parameter_supported: true,
+        client_id_metadata_document_supported: true,
+      }),
+    [`${FACADE}/register`]: () =>
+      json(
+        {
+          client_id: "dcr-client-1",
+          client_secret: "dcr-secret-1",
+          client_secret_expires_at: 0,
+          client_name: env.APP_NAME,
+          redirect_uris: [env.STATIC_REDIRECT_URI],
+          token_endpoint_auth_method: "client_secret_post",
+        },
+        { status: 201 },
+      ),
+    [FACADE_TOKEN]: () =>
+      facadeTokenResponses.shift() ?? json({ error: "invalid_grant" }, { status: 400 }),
   };
   net = createFakeFetch(routes);
 });
@@ -40,10 +87,15 @@ async function request(path: string, init: RequestInit = {}, origin = ORIGIN) {
 
 /** Opens the start page: a session cookie and the page's CSRF token. */
 async function openSession() {
-  const response = await request("/");
-  const cookie = (response.headers.get("set-cookie") ?? "").split(";")[0] as string;
-  const csrf = /name="csrf" value="([^"]+)"/.exec(await response.text())?.[1] as string;
-  return { cookie, csrf, id: cookie.split("=")[1] as string };
+  // A browser that has posted a form before: its session is stored (an anonymous visit's is not;
+  // "an anonymous visit" below tests how one comes to be).
+  const session = createSession();
+  await saveSession(env.CLIENT_STATE, session);
+  const cookie = `mcp_client_session=${session.id}`;
+  const page = await (await request("/", { headers: { cookie } })).text();
+  const csrf = /name="csrf" value="([^"]+)"/.exec(page)?.[1] as string;
+  expect(csrf).toBe(session.csrfToken);
+  return { cookie, csrf, id: session.id };
 }
 
 async function post(path: string, cookie: string, fields: Record<string, string>) {
@@ -78,22 +130,79 @@ function idToken(nonce: string) {
   });
 }
 
-describe("session cookie", () => {
-  it("is HttpOnly, SameSite=Lax, path /, without Secure on http", async () => {
+describe("an anonymous visit writes nothing to KV", () => {
+  it("GET / stores no session and sets only the CSRF cookie; the first checked form stores one", async () => {
+    const before = (await env.CLIENT_STATE.list({ prefix: "session:" })).keys.length;
     const response = await request("/");
     expect(response.status).toBe(200);
-    const cookie = response.headers.get("set-cookie") ?? "";
+    const setCookie = response.headers.get("set-cookie") ?? "";
+    expect(setCookie).toMatch(
+      /^mcp_client_csrf=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax$/,
+    );
+    expect((await env.CLIENT_STATE.list({ prefix: "session:" })).keys.length).toBe(before);
+    const csrfCookie = setCookie.split(";")[0] as string;
+    const csrf = /name="csrf" value="([^"]+)"/.exec(await response.text())?.[1] as string;
+    expect(csrfCookie).toBe(`mcp_client_csrf=${csrf}`);
+
+    // Reloading keeps the same token and still stores nothing.
+    const again = await request("/", { headers: { cookie: csrfCookie } });
+    expect(again.headers.get("set-cookie")).toBeNull();
+    expect(await again.text()).toContain(`name="csrf" value="${csrf}"`);
+    expect((await env.CLIENT_STATE.list({ prefix: "session:" })).keys.length).toBe(before);
+
+    // A form posted from another site carries neither the cookie nor the token: refused, nothing stored.
+    const forged = await post("/login/static", "", { csrf });
+    expect(forged.status).toBe(403);
+    expect((await env.CLIENT_STATE.list({ prefix: "session:" })).keys.length).toBe(before);
+
+    const signIn = await post("/login/static", csrfCookie, { csrf });
+    expect(signIn.status).toBe(303);
+    const cookies = signIn.headers.getSetCookie();
+    const session = cookies.find((c) => c.startsWith("mcp_client_session="));
+    expect(session).toMatch(
+      /^mcp_client_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax$/,
+    );
+    expect(cookies.some((c) => /^mcp_client_csrf=; Max-Age=0/.test(c))).toBe(true);
+    const id = (session as string).split(";")[0]?.split("=")[1] as string;
+    expect((await storedSession(id))?.pending?.flow).toBe("static");
+  });
+});
+
+describe("session cookie", () => {
+  it("is HttpOnly, SameSite=Lax, path /, without Secure on http", async () => {
+    const anonymous = await request("/");
+    const csrfCookie = (anonymous.headers.get("set-cookie") ?? "").split(";")[0] as string;
+    const csrf = csrfCookie.split("=")[1] as string;
+    const response = await post("/login/static", csrfCookie, { csrf });
+    expect(response.status).toBe(303);
+    const cookie =
+      response.headers.getSetCookie().find((c) => c.startsWith("mcp_client_session=")) ?? "";
     expect(cookie).toMatch(
       /^mcp_client_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax$/,
     );
-    expect(response.headers.get("content-security-policy")).toBe(
-      `default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self' ${COGNITO}; frame-ancestors 'none'; base-uri 'none'`,
+    expect(anonymous.headers.get("content-security-policy")).toBe(
+      `default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self' ${COGNITO} ${FACADE}; frame-ancestors 'none'; base-uri 'none'`,
     );
   });
 
-  it("is __Host- and Secure on https", async () => {
+  it("is __Host- and Secure on https, as is the anonymous CSRF cookie", async () => {
     const response = await request("/", {}, "https://client.example");
     expect(response.headers.get("set-cookie")).toMatch(
+      /^__Host-mcp_client_csrf=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; Secure; SameSite=Lax$/,
+    );
+    const csrfCookie = (response.headers.get("set-cookie") ?? "").split(";")[0] as string;
+    const signIn = await request(
+      "/login/static",
+      {
+        method: "POST",
+        headers: { cookie: csrfCookie, "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ csrf: csrfCookie.split("=")[1] as string }).toString(),
+      },
+      "https://client.example",
+    );
+    expect(
+      signIn.headers.getSetCookie().find((c) => c.startsWith("__Host-mcp_client_session=")),
+    ).toMatch(
       /^__Host-mcp_client_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; Secure; SameSite=Lax$/,
     );
   });
@@ -102,10 +211,11 @@ describe("session cookie", () => {
 describe("CSRF protection on state-changing forms", () => {
   it("refuses a form without the session's token", async () => {
     const s = await openSession();
+    const calls = net.calls.length;
     const response = await post("/login/static", s.cookie, { csrf: "wrong" });
     expect(response.status).toBe(403);
     expect(await response.text()).toContain("CSRF check failed");
-    expect(net.calls).toHaveLength(0);
+    expect(net.calls).toHaveLength(calls);
   });
 
   it("refuses a form from a browser without a session", async () => {
@@ -206,6 +316,166 @@ describe("RFC 6749 §10.12 callback checks", () => {
     const response = await request(`/callback?code=c1&state=${state}`, { headers: { cookie } });
     expect(response.status).toBe(400);
     expect(await response.text()).toContain("nonce");
+  });
+});
+
+describe("CSP form-action: every origin a sign-in started from a form passes through", () => {
+  // Production: the client, the facade and Cognito's managed-login domain are three origins,
+  // and the managed login is not the issuer's host (cognito-idp.<region>.amazonaws.com).
+  const MANAGED_LOGIN = "https://mcp-abc.auth.eu-west-1.amazoncognito.com";
+  const PRODUCTION_FACADE = "https://dcr.example.com";
+
+  beforeEach(() => {
+    routes[`${ISSUER}/.well-known/openid-configuration`] = () =>
+      json({
+        issuer: ISSUER,
+        authorization_endpoint: `${MANAGED_LOGIN}/oauth2/authorize`,
+        token_endpoint: `${MANAGED_LOGIN}/oauth2/token`,
+        response_types_supported: ["code"],
+      });
+    routes[PRM] = () => json({ resource: MCP, authorization_servers: [PRODUCTION_FACADE] });
+    routes[`${PRODUCTION_FACADE}/.well-known/oauth-authorization-server`] = () =>
+      json({
+        issuer: PRODUCTION_FACADE,
+        authorization_endpoint: `${PRODUCTION_FACADE}/authorize`,
+        token_endpoint: `${PRODUCTION_FACADE}/token`,
+        registration_endpoint: `${PRODUCTION_FACADE}/register`,
+        code_challenge_methods_supported: ["S256"],
+      });
+    routes[`${PRODUCTION_FACADE}/register`] = () =>
+      json({ client_id: "dcr-client-2", token_endpoint_auth_method: "none" }, { status: 201 });
+  });
+
+  it("lists the facade and the managed login (from metadata), not the issuer's host", async () => {
+    const response = await request("/");
+    const csp = response.headers.get("content-security-policy") ?? "";
+    expect(csp).toContain(`; form-action 'self' ${MANAGED_LOGIN} ${PRODUCTION_FACADE};`);
+    expect(csp).not.toContain(COGNITO);
+    // Learned once per isolate: a second page asks no server again.
+    const app = createApp({ fetch: net.fetch, now: () => NOW });
+    await app.request(`${ORIGIN}/`, {}, env);
+    const calls = net.calls.length;
+    const again = await app.request(`${ORIGIN}/`, {}, env);
+    expect(again.headers.get("content-security-policy")).toBe(csp);
+    expect(net.calls).toHaveLength(calls);
+  });
+
+  it("the sign-in redirects lead to those origins, and sign-out to the managed login's /logout", async () => {
+    const s = await openSession();
+    const discovery = await post("/login/discovery", s.cookie, { csrf: s.csrf });
+    expect(discovery.status).toBe(303);
+    expect(new URL(discovery.headers.get("location") as string).origin).toBe(PRODUCTION_FACADE);
+    const signIn = await post("/login/static", s.cookie, { csrf: s.csrf });
+    expect(new URL(signIn.headers.get("location") as string).origin).toBe(MANAGED_LOGIN);
+    const logout = await post("/logout", s.cookie, { csrf: s.csrf });
+    const location = new URL(logout.headers.get("location") as string);
+    expect(location.origin + location.pathname).toBe(`${MANAGED_LOGIN}/logout`);
+  });
+
+  it("a facade that cannot be reached is left out, and asked for again on the next page", async () => {
+    routes[PRM] = () => new Response("unavailable", { status: 503 });
+    const app = createApp({ fetch: net.fetch, now: () => NOW });
+    const first = await app.request(`${ORIGIN}/`, {}, env);
+    expect(first.headers.get("content-security-policy")).toContain(
+      `; form-action 'self' ${MANAGED_LOGIN};`,
+    );
+    routes[PRM] = () => json({ resource: MCP, authorization_servers: [PRODUCTION_FACADE] });
+    const second = await app.request(`${ORIGIN}/`, {}, env);
+    expect(second.headers.get("content-security-policy")).toContain(
+      `; form-action 'self' ${MANAGED_LOGIN} ${PRODUCTION_FACADE};`,
+    );
+  });
+
+  it("a page without a form lets forms lead nowhere else", async () => {
+    const response = await post("/logout", "", { csrf: "anything" });
+    expect(response.status).toBe(403);
+    expect(response.headers.get("content-security-policy")).toContain("; form-action 'self';");
+  });
+});
+
+/** Starts a discovery-flow sign-in: 401 → PRM → the facade's metadata → DCR → its /authorize. */
+async function startDiscoveryLogin() {
+  const s = await openSession();
+  const response = await post("/login/discovery", s.cookie, { csrf: s.csrf });
+  expect(response.status).toBe(303);
+  const authorize = new URL(response.headers.get("location") as string);
+  expect(authorize.origin + authorize.pathname).toBe(`${FACADE}/authorize`);
+  return { ...s, authorize, state: authorize.searchParams.get("state") as string };
+}
+
+describe("RFC 9207 iss on the discovery flow's callback (the facade advertises it)", () => {
+  it("checks iss, exchanges the code at the facade, and the trace says iss was checked", async () => {
+    const { cookie, state } = await startDiscoveryLogin();
+    facadeTokenResponses.push(
+      json({
+        access_token: "FACADE-ACCESS",
+        token_type: "Bearer",
+        expires_in: 3600,
+        scope: "mcp-api/read",
+      }),
+    );
+    const callback = await request(
+      `/callback?${new URLSearchParams({ code: "sealed-code", state, iss: FACADE })}`,
+      { headers: { cookie } },
+    );
+    expect(callback.status).toBe(303);
+    expect(net.callsTo(FACADE_TOKEN)).toHaveLength(1);
+    expect(net.callsTo(TOKEN)).toHaveLength(0);
+    const renewed = (callback.headers.get("set-cookie") ?? "").split(";")[0] as string;
+    const home = await (await request("/", { headers: { cookie: renewed } })).text();
+    expect(home).toContain(`<strong>iss checked</strong>: <code>${FACADE}</code>`);
+    expect(home).toMatch(
+      /<dt>authorization_response_iss_parameter_supported<\/dt><dd><code>true<\/code><\/dd>/,
+    );
+    expect(home).toContain(`<strong>token request</strong>: <code>${FACADE_TOKEN}</code> → 200`);
+    expect(home).not.toContain("FACADE-ACCESS");
+  });
+
+  it("refuses another server's iss, even on an error response, and does not show it as the server's answer", async () => {
+    const { cookie, state } = await startDiscoveryLogin();
+    const response = await request(
+      `/callback?${new URLSearchParams({ error: "access_denied", state, iss: "http://localhost:9999" })}`,
+      { headers: { cookie } },
+    );
+    expect(response.status).toBe(400);
+    const html = await response.text();
+    expect(html).toContain("The response did not check out");
+    expect(html).toContain("unexpected &quot;iss&quot; (issuer) response parameter value");
+    expect(html).not.toContain("You denied access");
+    expect(html).not.toContain("answered");
+    expect(net.callsTo(FACADE_TOKEN)).toHaveLength(0);
+  });
+
+  it("refuses a response without iss, which the facade advertises it always sends", async () => {
+    const { cookie, state } = await startDiscoveryLogin();
+    const response = await request(`/callback?${new URLSearchParams({ code: "c", state })}`, {
+      headers: { cookie },
+    });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain("response parameter &quot;iss&quot; (issuer) missing");
+    expect(net.callsTo(FACADE_TOKEN)).toHaveLength(0);
+  });
+});
+
+describe("RFC 6749 §4.1.2.1 access_denied: the person denied consent", () => {
+  it("ends on a page that says so (not a 500, not 'Discovery failed')", async () => {
+    const { cookie, state } = await startDiscoveryLogin();
+    const response = await request(
+      `/callback?${new URLSearchParams({ error: "access_denied", error_description: "the person denied the request", state, iss: FACADE })}`,
+      { headers: { cookie } },
+    );
+    expect(response.status).toBe(403);
+    const html = await response.text();
+    expect(html).toContain("<h1>You denied access</h1>");
+    expect(html).toContain(
+      `You denied access, so ${env.APP_NAME} did not sign you in (discovery flow) and received nothing.`,
+    );
+    expect(html).not.toContain("Discovery failed");
+    expect(html).not.toContain("Something went wrong");
+    expect(net.callsTo(FACADE_TOKEN)).toHaveLength(0);
+    // Not signed in; the start page offers the sign-in again.
+    const home = await (await request("/", { headers: { cookie } })).text();
+    expect(home).toContain("Sign in (discovery flow)");
   });
 });
 

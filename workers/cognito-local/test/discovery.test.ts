@@ -73,7 +73,11 @@ describe("key rotation for tests (/_local/keys/rotate)", () => {
     const before = (await (await SELF.fetch(`${ISSUER}/.well-known/jwks.json`)).json()) as {
       keys: { kid: string }[];
     };
-    const rotated = await SELF.fetch(`${ORIGIN}/_local/keys/rotate`, { method: "POST" });
+    const rotated = await SELF.fetch(`${ORIGIN}/_local/keys/rotate`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
     const kids = (await rotated.json()) as { access: string; id: string; retired: string[] };
     const after = (await (await SELF.fetch(`${ISSUER}/.well-known/jwks.json`)).json()) as {
       keys: { kid: string }[];
@@ -97,6 +101,7 @@ describe("key rotation for tests (/_local/keys/rotate)", () => {
 
     await SELF.fetch(`${ORIGIN}/_local/keys/rotate`, {
       method: "POST",
+      headers: { "content-type": "application/json" },
       body: JSON.stringify({ dropOld: true }),
     });
     const dropped = (await (await SELF.fetch(`${ISSUER}/.well-known/jwks.json`)).json()) as {

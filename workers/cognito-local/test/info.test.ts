@@ -42,9 +42,45 @@ describe("/_local/settings", () => {
       "[]",
       "not json",
     ]) {
-      const res = await SELF.fetch(`${ORIGIN}/_local/settings`, { method: "POST", body });
+      const res = await SELF.fetch(`${ORIGIN}/_local/settings`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+      });
       expect(res.status).toBe(400);
     }
+  });
+
+  it("cannot be driven by another web page: text/plain is 415, a foreign Origin 403", async () => {
+    const before = await (await SELF.fetch(`${ORIGIN}/_local/settings`)).json();
+    const plain = await SELF.fetch(`${ORIGIN}/_local/settings`, {
+      method: "POST",
+      headers: { "content-type": "text/plain" },
+      body: '{"appClientQuota":0}',
+    });
+    expect(plain.status).toBe(415);
+    for (const path of ["/_local/settings", "/_local/keys/rotate"]) {
+      const foreign = await SELF.fetch(`${ORIGIN}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: "https://evil.example" },
+        body: path.endsWith("rotate") ? '{"dropOld":true}' : '{"appClientQuota":0}',
+      });
+      expect(foreign.status).toBe(403);
+      expect(await foreign.json()).toMatchObject({ error: "forbidden_origin" });
+    }
+    const rotate = await SELF.fetch(`${ORIGIN}/_local/keys/rotate`, {
+      method: "POST",
+      headers: { "content-type": "text/plain" },
+      body: '{"dropOld":true}',
+    });
+    expect(rotate.status).toBe(415);
+    expect(await (await SELF.fetch(`${ORIGIN}/_local/settings`)).json()).toEqual(before);
+    const own = await SELF.fetch(`${ORIGIN}/_local/settings`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: ORIGIN },
+      body: "{}",
+    });
+    expect(own.status).toBe(200);
   });
 });
 

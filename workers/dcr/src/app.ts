@@ -4,6 +4,7 @@ import { CognitoError } from "./cognito/client";
 import { toOAuthError } from "./cognito/errors";
 import type { CognitoPoolOptions } from "./cognito/operations";
 import { loadSettings, type Settings } from "./config";
+import { readBodyText } from "./front-door/http";
 import { addFrontDoorRoutes } from "./front-door/routes";
 import { type CognitoDiscovery, createDiscoveryCache } from "./metadata/discovery";
 import { buildAuthorizationServerMetadata } from "./metadata/metadata";
@@ -57,9 +58,8 @@ async function readJsonBody(request: Request): Promise<unknown> {
   const type = request.headers.get("content-type") ?? "";
   if (!/^application\/json\s*(;|$)/i.test(type))
     throw new OAuthError("invalid_request", "the request body must be application/json", 415);
-  const text = await request.text();
-  if (new TextEncoder().encode(text).byteLength > MAX_BODY_BYTES)
-    throw new OAuthError("invalid_request", "the request body is too large", 413);
+  // Stops reading as soon as the limit is passed: an oversized body is never held whole.
+  const text = await readBodyText(request, MAX_BODY_BYTES);
   try {
     return JSON.parse(text);
   } catch {
@@ -125,7 +125,9 @@ export function createWorker(deps: AppDependencies = {}) {
     const { settings, context } = contextOf(env, request);
     const discovery: CognitoDiscovery = await getDiscovery(settings.cognito.issuer);
     return Response.json(
-      buildAuthorizationServerMetadata(discovery, context.issuer, settings.policy),
+      buildAuthorizationServerMetadata(discovery, context.issuer, settings.policy, {
+        cimdEnabled: settings.frontDoor.cimdEnabled,
+      }),
       {
         headers: { "Cache-Control": "public, max-age=300" },
       },

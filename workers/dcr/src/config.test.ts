@@ -23,6 +23,14 @@ describe("configuration", () => {
     );
   });
 
+  it("app clients get 15-minute access tokens unless ACCESS_TOKEN_MINUTES says otherwise, within Cognito's 5-1440", () => {
+    expect(loadSettings(env).policy.accessTokenMinutes).toBe(15);
+    expect(loadSettings({ ...env, ACCESS_TOKEN_MINUTES: "" }).policy.accessTokenMinutes).toBe(15);
+    expect(loadSettings({ ...env, ACCESS_TOKEN_MINUTES: "60" }).policy.accessTokenMinutes).toBe(60);
+    for (const bad of ["4", "1441", "1.5", "x"])
+      expect(() => loadSettings({ ...env, ACCESS_TOKEN_MINUTES: bad })).toThrow(TypeError);
+  });
+
   it("refuses a missing Cognito setting and a bad number", () => {
     expect(() => loadSettings({ ...env, COGNITO_USER_POOL_ID: "" })).toThrow(
       "configuration variable COGNITO_USER_POOL_ID must be set",
@@ -41,6 +49,22 @@ describe("redirect allow patterns", () => {
     expect(compileRedirectPattern("http://localhost:*/cb").test("http://localhost:1234/cb")).toBe(
       true,
     );
+  });
+
+  it("a host `*` is one whole leftmost label: the suffix matches on a label boundary", () => {
+    const pattern = compileRedirectPattern("https://*.example.com/cb");
+    expect(pattern.test("https://evilexample.com/cb")).toBe(false);
+    expect(pattern.test("https://a.b.example.com/cb")).toBe(false);
+    expect(pattern.test("https://.example.com/cb")).toBe(false);
+    expect(pattern.test("https://evil.com\\.example.com/cb")).toBe(false);
+    expect(
+      compileRedirectPattern("https://*.Example.COM/cb").test("https://a.example.com/cb"),
+    ).toBe(true);
+  });
+
+  it("refuses a pattern whose `*` is not a whole label or port", () => {
+    for (const bad of ["https://*example.com/cb", "https://app.*.com/cb", "http://localhost:8*/cb"])
+      expect(() => compileRedirectPattern(bad)).toThrow(TypeError);
   });
 
   it("escapes regular-expression characters", () => {

@@ -19,6 +19,8 @@ export type ConfigEnv = Pick<
   | "FRONT_DOOR_KEY"
   | "CONSENT_TTL_DAYS"
   | "CIMD_ALLOW_LOCAL_URLS"
+  | "CIMD_ENABLED"
+  | "ACCESS_TOKEN_MINUTES"
 >;
 
 /** Registration policy: what `POST /register` accepts. */
@@ -29,6 +31,8 @@ export interface RegistrationPolicy {
   stepUpScopes: string[];
   allowClientCredentials: boolean;
   redirectUriAllowPatterns: RegExp[];
+  /** Access-token lifetime of the app clients the facade creates (DCR and CIMD). */
+  accessTokenMinutes: number;
 }
 
 /** Parsed configuration. */
@@ -52,6 +56,8 @@ export interface Settings {
     key: string;
     /** How long an approval is remembered; 0 asks every time. */
     consentTtlSeconds: number;
+    /** Whether CIMD URLs are accepted as client ids at all. */
+    cimdEnabled: boolean;
     /** Whether CIMD URLs may be http://localhost (local development and tests only). */
     cimdAllowLocalUrls: boolean;
   };
@@ -80,6 +86,18 @@ function positiveInteger(env: ConfigEnv, name: keyof ConfigEnv, fallback: number
   return value;
 }
 
+/** Cognito's bounds on an access token's lifetime. */
+export const ACCESS_TOKEN_MINUTES_RANGE = { min: 5, max: 24 * 60 } as const;
+
+function accessTokenMinutes(env: ConfigEnv): number {
+  const minutes = positiveInteger(env, "ACCESS_TOKEN_MINUTES", 15);
+  if (minutes < ACCESS_TOKEN_MINUTES_RANGE.min || minutes > ACCESS_TOKEN_MINUTES_RANGE.max)
+    throw new TypeError(
+      `configuration variable ACCESS_TOKEN_MINUTES must be ${ACCESS_TOKEN_MINUTES_RANGE.min}-${ACCESS_TOKEN_MINUTES_RANGE.max}`,
+    );
+  return minutes;
+}
+
 function frontDoorKey(env: ConfigEnv): string {
   const key = required(env, "FRONT_DOOR_KEY");
   if (key.length < MIN_FRONT_DOOR_KEY_LENGTH)
@@ -89,13 +107,47 @@ function frontDoorKey(env: ConfigEnv): string {
   return key;
 }
 
-/** Turns an allow pattern into an anchored RegExp: `*` matches within one URL part. */
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** A URL part of a pattern: `*` matches within one path segment or query value. */
+function partSource(part: string): string {
+  return part.split("*").map(escapeRegExp).join("[^/?#]*");
+}
+
+/**
+ * Turns an allow pattern into an anchored RegExp, matched against a redirect URI in its
+ * normalized form (`new URL(uri).href`). In the host, `*` may only stand as a whole leftmost
+ * label (`https://*.example.com/cb`: one label, so the suffix matches on a label boundary); as
+ * the port (`http://localhost:*\/cb`) it matches any port; elsewhere it matches within one path
+ * segment or query value. Any other `*` in a host or port is a configuration error.
+ */
 export function compileRedirectPattern(pattern: string): RegExp {
-  const source = pattern
-    .split("*")
-    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
-    .join("[^/?#@]*");
-  return new RegExp(`^${source}$`);
+  const match = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)(.*)$/i.exec(pattern);
+  if (!match) return new RegExp(`^${partSource(pattern)}$`);
+  const [, scheme = "", authority = "", rest = ""] = match;
+  const colon = authority.lastIndexOf(":");
+  const hasPort = colon > authority.lastIndexOf("]");
+  const host = (hasPort ? authority.slice(0, colon) : authority).toLowerCase();
+  const port = hasPort ? authority.slice(colon + 1) : undefined;
+  let hostSource: string;
+  if (!host.includes("*")) hostSource = escapeRegExp(host);
+  else if (/^\*\.[^*]+$/.test(host)) hostSource = `[a-z0-9-]+${escapeRegExp(host.slice(1))}`;
+  else
+    throw new TypeError(
+      `REDIRECT_URI_ALLOW_PATTERNS: in ${pattern}, "*" in a host must be a whole leftmost label, as in https://*.example.com/cb`,
+    );
+  let portSource = "";
+  if (port === "*") portSource = ":[0-9]{1,5}";
+  else if (port !== undefined) {
+    if (port.includes("*"))
+      throw new TypeError(`REDIRECT_URI_ALLOW_PATTERNS: in ${pattern}, "*" must be the whole port`);
+    portSource = escapeRegExp(`:${port}`);
+  }
+  return new RegExp(
+    `^${escapeRegExp(scheme.toLowerCase())}${hostSource}${portSource}${partSource(rest)}$`,
+  );
 }
 
 /** Reads and checks the configuration; a mistake is a TypeError (a 500, logged). */
@@ -126,6 +178,7 @@ export function loadSettings(env: ConfigEnv): Settings {
       stepUpScopes,
       allowClientCredentials: env.ALLOW_CLIENT_CREDENTIALS?.trim() === "true",
       redirectUriAllowPatterns: words(env.REDIRECT_URI_ALLOW_PATTERNS).map(compileRedirectPattern),
+      accessTokenMinutes: accessTokenMinutes(env),
     },
     initialAccessToken: env.DCR_INITIAL_ACCESS_TOKEN?.trim() || undefined,
     registrationsPerSourcePerDay: positiveInteger(env, "REGISTRATIONS_PER_SOURCE_PER_DAY", 50),
@@ -133,6 +186,7 @@ export function loadSettings(env: ConfigEnv): Settings {
     frontDoor: {
       key: frontDoorKey(env),
       consentTtlSeconds: positiveInteger(env, "CONSENT_TTL_DAYS", 30) * 24 * 60 * 60,
+      cimdEnabled: env.CIMD_ENABLED?.trim() !== "false",
       cimdAllowLocalUrls: env.CIMD_ALLOW_LOCAL_URLS?.trim() === "true",
     },
   };

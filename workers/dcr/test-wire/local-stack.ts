@@ -4,6 +4,7 @@ import {
   type StartLocalWorkerOptions,
   startLocalWorker,
 } from "../../cognito-local/test-wire/stand-in";
+import { authorizeThroughFrontDoor, type CookieJar } from "./front-door-sign-in.mjs";
 
 const DCR_CONFIG = fileURLToPath(new URL("../wrangler.toml", import.meta.url));
 
@@ -18,81 +19,105 @@ export function pkce() {
   return { verifier, challenge: createHash("sha256").update(verifier).digest("base64url") };
 }
 
-/** Cookies of one browser, fed from Set-Cookie. */
-class CookieJar {
-  private readonly cookies = new Map<string, string>();
-  store(response: Response) {
-    for (const line of response.headers.getSetCookie()) {
-      const [pair = ""] = line.split(";");
-      const eq = pair.indexOf("=");
-      this.cookies.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
-    }
-  }
-  header() {
-    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
-  }
+/** The payload of a JWT, unverified (the tests read what Cognito put in it). */
+export function readJwtClaims(jwt: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(jwt.split(".")[1] ?? "", "base64url").toString());
+}
+
+/** Options of {@link buildAuthorizationUrl}. */
+export interface AuthorizationUrlOptions {
+  /** The front door's issuer: the request goes to `<issuer>/authorize`. */
+  issuer: string;
+  clientId: string;
+  /** Omitted from the request when undefined. */
+  redirectUri: string | undefined;
+  scope?: string;
+  /** RFC 8707 resource indicator. */
+  resource?: string;
+  /** Fresh when absent. */
+  state?: string;
+  /** The S256 challenge; a fresh PKCE pair when absent. */
+  codeChallenge?: string;
+  /** More query parameters (`prompt`, or ones a test breaks on purpose). */
+  extra?: Record<string, string>;
+}
+
+/** A front-door authorization URL for the code flow with PKCE, and what it was built from. */
+export function buildAuthorizationUrl(options: AuthorizationUrlOptions) {
+  const pair = options.codeChallenge === undefined ? pkce() : undefined;
+  const state = options.state ?? randomBytes(16).toString("base64url");
+  const url = new URL("/authorize", options.issuer);
+  url.searchParams.set("response_type", "code");
+  url.searchParams.set("client_id", options.clientId);
+  if (options.redirectUri !== undefined) url.searchParams.set("redirect_uri", options.redirectUri);
+  if (options.scope !== undefined) url.searchParams.set("scope", options.scope);
+  if (options.resource !== undefined) url.searchParams.set("resource", options.resource);
+  url.searchParams.set("state", state);
+  url.searchParams.set("code_challenge", options.codeChallenge ?? pair?.challenge ?? "");
+  url.searchParams.set("code_challenge_method", "S256");
+  for (const [name, value] of Object.entries(options.extra ?? {}))
+    url.searchParams.set(name, value);
+  return { url: url.href, state, verifier: pair?.verifier };
 }
 
 /** Options of {@link signInWithPkce}. */
-export interface SignInOptions {
-  authorizationEndpoint: string;
-  clientId: string;
-  redirectUri: string;
-  scope: string;
+export interface SignInOptions extends Omit<AuthorizationUrlOptions, "codeChallenge" | "state"> {
   username: string;
   password: string;
+  /** The browser; a new one when absent. */
+  jar?: CookieJar;
 }
 
 /**
- * The browser part of the code flow against managed login: authorize → login form (`_csrf`,
- * `username`, `password`) → redirect with the code. Returns the code and the PKCE verifier.
+ * The browser part of the code flow, through the front door as a person walks it: authorize →
+ * consent (approved) → managed login → the callback relay → the client's redirect URI. Checks
+ * that the answer went to the redirect URI with the same `state` and the front door's `iss`;
+ * returns the code, the PKCE verifier and the walk.
  */
 export async function signInWithPkce(options: SignInOptions) {
-  const jar = new CookieJar();
-  const { verifier, challenge } = pkce();
-  const state = randomBytes(16).toString("base64url");
-  const authorize = new URL(options.authorizationEndpoint);
-  authorize.search = new URLSearchParams({
-    response_type: "code",
-    client_id: options.clientId,
-    redirect_uri: options.redirectUri,
-    scope: options.scope,
-    state,
-    code_challenge: challenge,
-    code_challenge_method: "S256",
-  }).toString();
-  const get = async (url: string) => {
-    const response = await fetch(url, { redirect: "manual", headers: { cookie: jar.header() } });
-    jar.store(response);
-    return response;
-  };
-  let response = await get(authorize.toString());
-  if (response.status !== 302) throw new Error(`authorize answered ${response.status}`);
-  let location = new URL(response.headers.get("location") ?? "", authorize);
-  if (location.pathname === "/login") {
-    response = await get(location.toString());
-    const html = await response.text();
-    const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1]?.replace(/&amp;/g, "&");
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
-    if (!action || !csrf) throw new Error("no sign-in form on the login page");
-    response = await fetch(new URL(action, location), {
-      method: "POST",
-      redirect: "manual",
-      headers: { cookie: jar.header(), "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({
-        _csrf: csrf,
-        username: options.username,
-        password: options.password,
-      }).toString(),
-    });
-    jar.store(response);
-    if (response.status !== 302) throw new Error(`login answered ${response.status}`);
-    location = new URL(response.headers.get("location") ?? "");
-  }
-  if (!location.toString().startsWith(options.redirectUri))
+  const { username, password, jar, ...request } = options;
+  const { url, state, verifier } = buildAuthorizationUrl(request);
+  const walk = await authorizeThroughFrontDoor(url, {
+    username,
+    password,
+    ...(jar ? { jar } : {}),
+  });
+  const { location } = walk;
+  const expected = options.redirectUri;
+  if (expected !== undefined && `${location.origin}${location.pathname}` !== expected)
     throw new Error(`unexpected redirect to ${location}`);
   if (location.searchParams.get("state") !== state) throw new Error("state came back changed");
+  if (location.searchParams.get("iss") !== options.issuer)
+    throw new Error(`iss is ${location.searchParams.get("iss")}, not ${options.issuer}`);
   const code = location.searchParams.get("code");
   if (!code) throw new Error(`no code in ${location}`);
-  return { code, verifier };
+  return { code, verifier: verifier as string, ...walk };
+}
+
+/** Options of {@link requestToken}. */
+export interface TokenRequestOptions {
+  /** `Authorization: Basic` credentials (form-encoded id and secret, RFC 6749 §2.3.1). */
+  basic?: { clientId: string; clientSecret: string };
+}
+
+/** POSTs a form to the front door's `/token` (or `path`); returns the raw response. */
+export function requestToken(
+  issuer: string,
+  form: Record<string, string>,
+  options: TokenRequestOptions & { path?: string } = {},
+) {
+  const headers: Record<string, string> = {
+    "content-type": "application/x-www-form-urlencoded",
+  };
+  if (options.basic) {
+    const encode = (value: string) => new URLSearchParams({ v: value }).toString().slice(2);
+    headers.authorization = `Basic ${Buffer.from(
+      `${encode(options.basic.clientId)}:${encode(options.basic.clientSecret)}`,
+    ).toString("base64")}`;
+  }
+  return fetch(new URL(options.path ?? "/token", issuer), {
+    method: "POST",
+    headers,
+    body: new URLSearchParams(form).toString(),
+  });
 }

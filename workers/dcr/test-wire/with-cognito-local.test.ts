@@ -5,7 +5,7 @@ import {
   standInVars,
   startStandInAtItsOrigin,
 } from "../../cognito-local/test-wire/stand-in";
-import { signInWithPkce, startDcr } from "./local-stack";
+import { readJwtClaims, requestToken, signInWithPkce, startDcr } from "./local-stack";
 
 type Body = Record<string, unknown>;
 const CALLBACK = "http://localhost:6274/oauth/callback";
@@ -55,7 +55,7 @@ describe("workers/dcr in front of workers/cognito-local, on loopback", () => {
     expect(new URL(standIn.origin).hostname).toBe("127.0.0.1");
   });
 
-  it("publishes RFC 8414 metadata built from the stand-in's discovery, accepted by oauth4webapi", async () => {
+  it("publishes RFC 8414 metadata with the front door's endpoints and the stand-in's keys, accepted by oauth4webapi", async () => {
     const issuer = new URL(dcr.origin);
     const as = await oauth.processDiscoveryResponse(
       issuer,
@@ -67,10 +67,13 @@ describe("workers/dcr in front of workers/cognito-local, on loopback", () => {
     expect(as).toMatchObject({
       issuer: dcr.origin,
       registration_endpoint: `${dcr.origin}/register`,
-      authorization_endpoint: `${standIn.origin}/oauth2/authorize`,
-      token_endpoint: `${standIn.origin}/oauth2/token`,
+      authorization_endpoint: `${dcr.origin}/authorize`,
+      token_endpoint: `${dcr.origin}/token`,
+      revocation_endpoint: `${dcr.origin}/revoke`,
       jwks_uri: `${standIn.issuer}/.well-known/jwks.json`,
       code_challenge_methods_supported: ["S256"],
+      authorization_response_iss_parameter_supported: true,
+      client_id_metadata_document_supported: true,
     });
   });
 
@@ -101,7 +104,7 @@ describe("workers/dcr in front of workers/cognito-local, on loopback", () => {
     });
   });
 
-  it("registers the Inspector (the issue's curl) and the client signs in with PKCE", async () => {
+  it("registers the Inspector (the issue's curl) and the client signs in with PKCE through the front door", async () => {
     const response = await register({
       redirect_uris: [CALLBACK],
       client_name: "Inspector",
@@ -115,31 +118,27 @@ describe("workers/dcr in front of workers/cognito-local, on loopback", () => {
     // Registered: the default scopes and the step-up ones; asked for below: the default only.
     expect(client.scope).toBe("openid mcp-api/read mcp-api/write");
 
-    const { code, verifier } = await signInWithPkce({
-      authorizationEndpoint: `${standIn.origin}/oauth2/authorize`,
+    const { code, verifier, consentShown, loginShown } = await signInWithPkce({
+      issuer: dcr.origin,
       clientId,
       redirectUri: CALLBACK,
       scope: "openid mcp-api/read",
       username: standInVars.DEMO_USERNAME as string,
       password: standInVars.DEMO_PASSWORD as string,
     });
-    const token = await fetch(`${standIn.origin}/oauth2/token`, {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({
-        grant_type: "authorization_code",
-        client_id: clientId,
-        code,
-        redirect_uri: CALLBACK,
-        code_verifier: verifier,
-      }).toString(),
+    expect({ consentShown, loginShown }).toEqual({ consentShown: true, loginShown: true });
+    const token = await requestToken(dcr.origin, {
+      grant_type: "authorization_code",
+      client_id: clientId,
+      code,
+      redirect_uri: CALLBACK,
+      code_verifier: verifier,
     });
     expect(token.status).toBe(200);
+    expect(token.headers.get("cache-control")).toBe("no-store");
     const tokens = (await token.json()) as { access_token: string; refresh_token?: string };
-    const claims = JSON.parse(
-      Buffer.from(tokens.access_token.split(".")[1] as string, "base64url").toString(),
-    );
-    expect(claims).toMatchObject({
+    // Cognito issued and signed it; the front door only relayed it.
+    expect(readJwtClaims(tokens.access_token)).toMatchObject({
       iss: standIn.issuer,
       client_id: clientId,
       token_use: "access",
@@ -187,10 +186,12 @@ describe("workers/dcr in front of workers/cognito-local, on loopback", () => {
       }),
     });
     expect(put.status).toBe(200);
+    expect(((await put.json()) as Body).redirect_uris).toEqual(["https://app.example.com/cb2"]);
     const behind = await describeClient(created.client_id as string);
+    // The new redirect URI lives in the facade's record; Cognito holds only the front door's callback.
     expect(behind.body.UserPoolClient).toMatchObject({
       ClientName: "dcr-client",
-      CallbackURLs: ["https://app.example.com/cb2"],
+      CallbackURLs: [`${dcr.origin}/callback`],
       AllowedOAuthScopes: ["openid", "mcp-api/read", "mcp-api/write"],
       AllowedOAuthFlows: ["code"],
       SupportedIdentityProviders: ["COGNITO"],

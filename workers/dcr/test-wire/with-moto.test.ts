@@ -23,6 +23,8 @@ const CONFIG = {
   ExplicitAuthFlows: ["ALLOW_REFRESH_TOKEN_AUTH"],
   PreventUserExistenceErrors: "ENABLED" as const,
   EnableTokenRevocation: true as const,
+  AccessTokenValidity: 15,
+  TokenValidityUnits: { AccessToken: "minutes" as const },
 };
 
 describe.skipIf(!haveMoto)(

@@ -68,6 +68,20 @@ describe("RFC 7592 §3 authentication by the registration access token", () => {
       "the registration access token is invalid for this client",
     );
   });
+
+  it("an id too long for a KV key, or not an id at all, answers 401 like an unknown one (never 500)", async () => {
+    const { call, auth } = await registered();
+    for (const id of ["a".repeat(600), "x".repeat(129), "%00bad", "..%2f..%2fclient"]) {
+      for (const method of ["GET", "PUT", "DELETE"]) {
+        const response = await call(`/register/${id}`, {
+          method,
+          headers: { ...auth, "content-type": "application/json" },
+          ...(method === "PUT" ? { body: "{}" } : {}),
+        });
+        await expectOAuthError(response, 401, "invalid_token");
+      }
+    }
+  });
 });
 
 describe("RFC 7592 §2.1 read", () => {
@@ -152,6 +166,8 @@ describe("RFC 7592 §2.2 update: full replace", () => {
       PreventUserExistenceErrors: "ENABLED",
       EnableTokenRevocation: true,
       RefreshTokenRotation: { Feature: "ENABLED", RetryGracePeriodSeconds: 0 },
+      AccessTokenValidity: 15,
+      TokenValidityUnits: { AccessToken: "minutes" },
     });
   });
 

@@ -44,10 +44,21 @@ describe("RFC 7591 §3.2.1 successful registration", () => {
       PreventUserExistenceErrors: "ENABLED",
       EnableTokenRevocation: true,
       RefreshTokenRotation: { Feature: "ENABLED", RetryGracePeriodSeconds: 0 },
+      AccessTokenValidity: 15,
+      TokenValidityUnits: { AccessToken: "minutes" },
     });
     const stored = await env.REGISTRATIONS.get<RegistrationRecord>(clientKey(clientId), "json");
     expect(stored?.registrationAccessTokenHash).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(stored)).not.toContain(body.registration_access_token as string);
+  });
+
+  it("gives the app client the configured access-token lifetime (ACCESS_TOKEN_MINUTES)", async () => {
+    const { register, cognito } = setup({ vars: { ACCESS_TOKEN_MINUTES: "60" } });
+    expect((await register(INSPECTOR)).status).toBe(201);
+    expect(cognito.callsOf("CreateUserPoolClient")[0]?.input).toMatchObject({
+      AccessTokenValidity: 60,
+      TokenValidityUnits: { AccessToken: "minutes" },
+    });
   });
 
   it("returns a confidential client's secret once and never stores it", async () => {
@@ -454,6 +465,37 @@ describe("RFC 7591 §3.2.2 error response: every rule rejects", () => {
       "invalid_redirect_uri",
       /is not allowed by this server's policy/,
     );
+
+    // The URL parser reads the host of this one as evil.com: refused, whatever a pattern says.
+    await expectOAuthError(
+      await register({ ...INSPECTOR, redirect_uris: ["https://evil.com\\.example.com/cb"] }),
+      400,
+      "invalid_redirect_uri",
+      /must be written in normalized form: "https:\/\/evil\.com\/\.example\.com\/cb"/,
+    );
+    await expectOAuthError(
+      await register({ ...INSPECTOR, redirect_uris: ["https://evilexample.com/cb"] }),
+      400,
+      "invalid_redirect_uri",
+      /is not allowed by this server's policy/,
+    );
+  });
+
+  it("refuses a redirect URI not written as the URL parser reads it", async () => {
+    const { register } = setup();
+    for (const uri of [
+      "https://App.example.com/cb",
+      "https://app.example.com:443/cb",
+      "https://app.example.com/a/../cb",
+      "https://app.example.com",
+      "http://localhost:6274/oauth\\callback",
+    ])
+      await expectOAuthError(
+        await register({ ...INSPECTOR, redirect_uris: [uri] }),
+        400,
+        "invalid_redirect_uri",
+        /must be written in normalized form/,
+      );
   });
 
   it("refuses a body that is not a JSON object", async () => {
@@ -492,5 +534,31 @@ describe("RFC 7591 §3.2.2 error response: every rule rejects", () => {
       "invalid_request",
       "the request body is too large",
     );
+  });
+
+  it("stops reading an oversized body at the limit, with no Content-Length to go by", async () => {
+    const { call, cognito } = setup();
+    let pulled = 0;
+    const chunk = new TextEncoder().encode(" ".repeat(16 * 1024));
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled++;
+        controller.enqueue(chunk);
+      },
+    });
+    await expectOAuthError(
+      await call("/register", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: endless,
+        // @ts-expect-error: workerd needs duplex for a streamed request body
+        duplex: "half",
+      }),
+      413,
+      "invalid_request",
+      "the request body is too large",
+    );
+    expect(pulled).toBeLessThan(10);
+    expect(cognito.calls).toEqual([]);
   });
 });

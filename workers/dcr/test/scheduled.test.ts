@@ -6,15 +6,30 @@ import {
 } from "cloudflare:test";
 import { type ClientSeen, clientSeenKey } from "@mcp-cognito-workers/registrations";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { CLIENT_PREFIX, clientKey, revokedClientKey } from "../src/storage/keys";
-import { INSPECTOR, NOW, setup } from "./support";
+import { sha256Hex } from "../src/registration/secrets";
+import {
+  CIMD_CLIENT_PREFIX,
+  CLIENT_PREFIX,
+  cimdClientKey,
+  clientKey,
+  revokedClientKey,
+} from "../src/storage/keys";
+import {
+  type CimdClientRecord,
+  type RegistrationRecord,
+  readRegistration,
+  writeCimdClient,
+  writeRegistration,
+} from "../src/storage/records";
+import { CALLBACK, INSPECTOR, NOW, setup } from "./support";
 
 const DAY_MS = 24 * 3600 * 1000;
 
 beforeEach(async () => {
   // One pool per test: start from an empty namespace.
-  for (const key of (await env.REGISTRATIONS.list({ prefix: CLIENT_PREFIX })).keys)
-    await env.REGISTRATIONS.delete(key.name);
+  for (const prefix of [CLIENT_PREFIX, CIMD_CLIENT_PREFIX])
+    for (const key of (await env.REGISTRATIONS.list({ prefix })).keys)
+      await env.REGISTRATIONS.delete(key.name);
 });
 afterEach(() => vi.restoreAllMocks());
 
@@ -114,5 +129,145 @@ describe("scheduled reconciliation of Cognito and KV", () => {
     const { report } = await runCron(facade);
     expect(report.cognitoClients).toBe(0);
     expect(facade.cognito.callsOf("ListUserPoolClients")).toHaveLength(2);
+  });
+});
+
+/** Turns a registration back into one made before the front door: no relay callback anywhere. */
+async function makeOld(facade: ReturnType<typeof setup>, clientId: string) {
+  const record = await readRegistration(env.REGISTRATIONS, clientId);
+  if (!record) throw new Error("no record");
+  const { relayCallbackUrl: _, ...old } = record;
+  await writeRegistration(env.REGISTRATIONS, old as RegistrationRecord);
+  const app = facade.cognito.clients.get(clientId);
+  if (app) app.CallbackURLs = INSPECTOR.redirect_uris;
+}
+
+/** Writes the record of a CIMD URL's app client, as the front door does on first approval. */
+async function writeCimd(
+  url: string,
+  cognitoClientId: string,
+  times: { createdAt: number; lastUsedAt: number },
+) {
+  const record: CimdClientRecord = {
+    url,
+    cognitoClientId,
+    cognitoClientName: `dcr-cimd ${new URL(url).host}`,
+    scope: "openid mcp-api/read mcp-api/write",
+    relayCallbackUrl: CALLBACK,
+    ...times,
+  };
+  const hash = await sha256Hex(url);
+  await writeCimdClient(env.REGISTRATIONS, hash, record);
+  return cimdClientKey(hash);
+}
+
+describe("scheduled reconciliation and the front door", () => {
+  it("moves registrations made before the front door onto the relay when ISSUER is set", async () => {
+    const facade = setup();
+    const body = (await (await facade.register(INSPECTOR)).json()) as { client_id: string };
+    const current = (await (await facade.register(INSPECTOR)).json()) as { client_id: string };
+    await makeOld(facade, body.client_id);
+    const { report } = await runCron(facade);
+    expect(report.relayed).toEqual([body.client_id]);
+    const updates = facade.cognito.callsOf("UpdateUserPoolClient");
+    expect(updates.map((u) => u.input.ClientId)).toEqual([body.client_id]);
+    expect(updates[0]?.input.CallbackURLs).toEqual([CALLBACK]);
+    expect(facade.cognito.clients.get(body.client_id)?.CallbackURLs).toEqual([CALLBACK]);
+    expect(facade.cognito.clients.get(current.client_id)?.CallbackURLs).toEqual([CALLBACK]);
+    const moved = await env.REGISTRATIONS.getWithMetadata<
+      RegistrationRecord,
+      { relayCallbackUrl?: string }
+    >(clientKey(body.client_id), "json");
+    expect(moved.value?.relayCallbackUrl).toBe(CALLBACK);
+    expect(moved.metadata?.relayCallbackUrl).toBe(CALLBACK);
+    // Done once: the next run finds nothing to move.
+    expect((await runCron(facade)).report.relayed).toEqual([]);
+  });
+
+  it("leaves them be when ISSUER is unset (the issuer is then each request's origin)", async () => {
+    const facade = setup({ vars: { ISSUER: "" } });
+    const body = (await (await facade.register(INSPECTOR)).json()) as { client_id: string };
+    await makeOld(facade, body.client_id);
+    const { report } = await runCron(facade);
+    expect(report.relayed).toEqual([]);
+    expect(facade.cognito.callsOf("UpdateUserPoolClient")).toEqual([]);
+  });
+
+  it("forgets a CIMD record whose app client vanished from Cognito, once past the grace period", async () => {
+    const facade = setup();
+    const gone = await writeCimd(
+      "https://gone.example.com/client.json",
+      "vanishedclient00000000000a",
+      {
+        createdAt: NOW / 1000 - 7200,
+        lastUsedAt: NOW / 1000 - 7200,
+      },
+    );
+    const young = await writeCimd(
+      "https://young.example.com/client.json",
+      "inflightclient00000000000a",
+      {
+        createdAt: NOW / 1000 - 60,
+        lastUsedAt: NOW / 1000 - 60,
+      },
+    );
+    const { report } = await runCron(facade);
+    expect(report.cimdRemoved).toEqual(["vanishedclient00000000000a"]);
+    expect(await env.REGISTRATIONS.get(gone)).toBeNull();
+    expect(await env.REGISTRATIONS.get(young)).not.toBeNull();
+    expect(
+      await env.REGISTRATIONS.get(revokedClientKey("vanishedclient00000000000a")),
+    ).not.toBeNull();
+    expect(facade.cognito.callsOf("DeleteUserPoolClient")).toEqual([]);
+  });
+
+  it("deletes a CIMD app client unused for STALE_AFTER_DAYS, unless mcp-rs saw it used", async () => {
+    const facade = setup();
+    const long = NOW / 1000 - 91 * 24 * 3600;
+    const stale = facade.cognito.seed({
+      ClientName: "dcr-cimd stale.example.com",
+      CreationDate: long,
+    });
+    const seen = facade.cognito.seed({
+      ClientName: "dcr-cimd seen.example.com",
+      CreationDate: long,
+    });
+    const staleKey = await writeCimd("https://stale.example.com/client.json", stale, {
+      createdAt: long,
+      lastUsedAt: long,
+    });
+    const seenKey = await writeCimd("https://seen.example.com/client.json", seen, {
+      createdAt: long,
+      lastUsedAt: long,
+    });
+    const marker: ClientSeen = { clientId: seen, seenAt: NOW / 1000 - 3600 };
+    await env.REGISTRATIONS.put(clientSeenKey(seen), JSON.stringify(marker), { metadata: marker });
+    const { report } = await runCron(facade);
+    expect(report.cimdRemoved).toEqual([stale]);
+    expect(facade.cognito.callsOf("DeleteUserPoolClient").map((c) => c.input.ClientId)).toEqual([
+      stale,
+    ]);
+    expect(facade.cognito.clients.has(stale)).toBe(false);
+    expect(facade.cognito.clients.has(seen)).toBe(true);
+    expect(await env.REGISTRATIONS.get(staleKey)).toBeNull();
+    expect(await env.REGISTRATIONS.get(seenKey)).not.toBeNull();
+    // mcp-rs refuses the removed app client's access tokens that are still valid.
+    expect(await env.REGISTRATIONS.get(revokedClientKey(stale))).not.toBeNull();
+    expect(await env.REGISTRATIONS.get(revokedClientKey(seen))).toBeNull();
+  });
+
+  it("does not delete a CIMD app client as an orphan (it has no registration record)", async () => {
+    const facade = setup();
+    const old = NOW / 1000 - 7200;
+    const cimd = facade.cognito.seed({ ClientName: "dcr-cimd app.example.com", CreationDate: old });
+    const orphan = facade.cognito.seed({ ClientName: "dcr-lost", CreationDate: old });
+    await writeCimd("https://app.example.com/client.json", cimd, {
+      createdAt: old,
+      lastUsedAt: old,
+    });
+    const { report } = await runCron(facade);
+    expect(report.orphansDeleted).toEqual([orphan]);
+    expect(report.cimdRemoved).toEqual([]);
+    expect(facade.cognito.clients.has(cimd)).toBe(true);
   });
 });

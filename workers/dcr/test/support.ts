@@ -1,6 +1,7 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { expect } from "vitest";
 import { createWorker } from "../src/app";
+import { CookieJar } from "../test-wire/front-door-sign-in.mjs";
 
 export const ISSUER = env.ISSUER;
 export const COGNITO_ISSUER = env.COGNITO_ISSUER;
@@ -13,6 +14,34 @@ export interface RecordedCall {
   operation: string;
   input: Record<string, unknown>;
   authorization: string;
+}
+
+/** A call to Cognito's managed-login token or revocation endpoint that the fake received. */
+export interface RecordedOAuthCall {
+  endpoint: "token" | "revoke";
+  form: Record<string, string>;
+  /** The Authorization header as sent ("" when absent). */
+  authorization: string;
+}
+
+/** The tokens the fake's token endpoint answered with. */
+export interface FakeTokens {
+  access_token: string;
+  id_token: string;
+  refresh_token: string;
+  token_type: "Bearer";
+  expires_in: number;
+}
+
+/** A failure of Cognito's managed-login endpoints: an HTTP status, or no answer at all. */
+export type OAuthFailure = { status: number } | "network";
+
+/** A code the fake's managed login issued. */
+interface IssuedCode {
+  clientId: string;
+  redirectUri: string;
+  codeChallenge: string;
+  scope: string;
 }
 
 interface StoredClient {
@@ -31,7 +60,20 @@ export class FakeCognito {
   readonly calls: RecordedCall[] = [];
   readonly clients = new Map<string, StoredClient>();
   discoveryFetches = 0;
+  /** Calls to the managed-login token and revocation endpoints. */
+  readonly oauthCalls: RecordedOAuthCall[] = [];
+  /** Every token set the token endpoint answered with, in order. */
+  readonly issuedTokens: FakeTokens[] = [];
+  /** URLs of the client metadata documents fetched through this fake. */
+  readonly documentFetches: string[] = [];
   private failures: { operation: string; type: string; status: number; times: number }[] = [];
+  private oauthFailures: { endpoint: "token" | "revoke"; failure: OAuthFailure; times: number }[] =
+    [];
+  private readonly codes = new Map<string, IssuedCode>();
+  /** Refresh token → the app client it was issued to. */
+  private readonly refreshTokens = new Map<string, string>();
+  private readonly documents = new Map<string, () => Response>();
+  private serial = 0;
 
   constructor(private readonly now: () => number = () => NOW) {}
 
@@ -43,6 +85,68 @@ export class FakeCognito {
       status: options.status ?? 400,
       times: options.times ?? 1,
     });
+  }
+
+  /** Makes the next `times` calls of the managed-login `endpoint` fail. */
+  failOAuth(endpoint: "token" | "revoke", failure: OAuthFailure, times = 1) {
+    this.oauthFailures.push({ endpoint, failure, times });
+  }
+
+  /** Serves a client metadata document at `url` (a JSON body, or a function making the response). */
+  serveDocument(url: string, document: unknown) {
+    this.documents.set(
+      url,
+      typeof document === "function"
+        ? (document as () => Response)
+        : () => Response.json(document, { headers: { "cache-control": "max-age=60" } }),
+    );
+  }
+
+  /**
+   * Cognito's managed login after the person signs in: checks an authorize URL as Cognito does
+   * (known app client, a redirect_uri among its CallbackURLs, allowed scopes, PKCE S256) and
+   * returns the URL Cognito redirects to, with a code and the state. Throws what Cognito would
+   * show as an error page.
+   */
+  signIn(authorizeUrl: string): string {
+    const url = new URL(authorizeUrl);
+    const query = url.searchParams;
+    if (url.pathname !== "/oauth2/authorize") throw new Error(`not Cognito's authorize: ${url}`);
+    const clientId = query.get("client_id") ?? "";
+    const client = this.clients.get(clientId);
+    if (!client) throw new Error(`Cognito: no app client ${clientId}`);
+    const redirectUri = query.get("redirect_uri") ?? "";
+    if (!(client.CallbackURLs as string[] | undefined)?.includes(redirectUri))
+      throw new Error(`Cognito: redirect_mismatch for ${redirectUri}`);
+    const scope = query.get("scope") ?? "";
+    const allowed = (client.AllowedOAuthScopes as string[] | undefined) ?? [];
+    const refused = scope.split(" ").find((s) => !allowed.includes(s));
+    if (refused !== undefined) throw new Error(`Cognito: invalid_scope ${refused}`);
+    if (query.get("code_challenge_method") !== "S256" || !query.get("code_challenge"))
+      throw new Error("Cognito: PKCE S256 expected");
+    const code = `cognito-code-${++this.serial}-${this.newId()}`;
+    this.codes.set(code, {
+      clientId,
+      redirectUri,
+      codeChallenge: query.get("code_challenge") ?? "",
+      scope,
+    });
+    const back = new URL(redirectUri);
+    back.searchParams.set("code", code);
+    const state = query.get("state");
+    if (state !== null) back.searchParams.set("state", state);
+    return back.href;
+  }
+
+  /** A refresh token the fake's token endpoint will honour for `clientId`. */
+  issueRefreshToken(clientId: string): string {
+    const token = `cognito-refresh-${++this.serial}-${this.newId()}`;
+    this.refreshTokens.set(token, clientId);
+    return token;
+  }
+
+  oauthCallsOf(endpoint: "token" | "revoke"): RecordedOAuthCall[] {
+    return this.oauthCalls.filter((call) => call.endpoint === endpoint);
   }
 
   /** Adds a client as if created outside the facade (or long ago). */
@@ -64,6 +168,15 @@ export class FakeCognito {
       const issuer = `${url.origin}${url.pathname.replace("/.well-known/openid-configuration", "")}`;
       return Response.json(discoveryFor(issuer));
     }
+    const document = request.method === "GET" ? this.documents.get(url.href) : undefined;
+    if (document) {
+      this.documentFetches.push(url.href);
+      return document();
+    }
+    if (request.method === "POST" && url.pathname === "/oauth2/token")
+      return this.managedLogin("token", request);
+    if (request.method === "POST" && url.pathname === "/oauth2/revoke")
+      return this.managedLogin("revoke", request);
     const target = request.headers.get("x-amz-target") ?? "";
     const operation = target.replace("AWSCognitoIdentityProviderService.", "");
     const input2 = (await request.json()) as Record<string, unknown>;
@@ -83,6 +196,86 @@ export class FakeCognito {
     }
     return this.handle(operation, input2);
   };
+
+  /** Cognito's managed-login token and revocation endpoints (RFC 6749 §5, RFC 7009). */
+  private async managedLogin(endpoint: "token" | "revoke", request: Request): Promise<Response> {
+    const form = Object.fromEntries(new URLSearchParams(await request.text()));
+    const authorization = request.headers.get("authorization") ?? "";
+    this.oauthCalls.push({ endpoint, form, authorization });
+    const failure = this.oauthFailures.find((f) => f.endpoint === endpoint && f.times > 0);
+    if (failure) {
+      failure.times--;
+      if (failure.failure === "network") throw new TypeError("Network connection lost.");
+      return new Response("<html>upstream trouble</html>", {
+        status: failure.failure.status,
+        headers: { "content-type": "text/html" },
+      });
+    }
+    if (!/^application\/x-www-form-urlencoded/.test(request.headers.get("content-type") ?? ""))
+      return oauthError("invalid_request");
+    const client = this.authenticate(authorization, form);
+    if (!client) return oauthError("invalid_client");
+    if (endpoint === "revoke") {
+      if (!form.token) return oauthError("invalid_request");
+      this.refreshTokens.delete(form.token);
+      return new Response(null, { status: 200 });
+    }
+    if (form.grant_type === "authorization_code") {
+      const issued = this.codes.get(form.code ?? "");
+      // One use only, whatever the outcome.
+      this.codes.delete(form.code ?? "");
+      if (
+        !issued ||
+        issued.clientId !== client.ClientId ||
+        issued.redirectUri !== form.redirect_uri ||
+        (await s256(form.code_verifier ?? "")) !== issued.codeChallenge
+      )
+        return oauthError("invalid_grant");
+      return this.tokensFor(client.ClientId);
+    }
+    if (form.grant_type === "refresh_token") {
+      if (this.refreshTokens.get(form.refresh_token ?? "") !== client.ClientId)
+        return oauthError("invalid_grant");
+      return this.tokensFor(client.ClientId);
+    }
+    return oauthError("unsupported_grant_type");
+  }
+
+  /** The app client a managed-login request authenticates as, as Cognito checks it. */
+  private authenticate(
+    authorization: string,
+    form: Record<string, string>,
+  ): StoredClient | undefined {
+    let clientId = form.client_id;
+    let secret = form.client_secret;
+    if (authorization !== "") {
+      const basic = /^Basic (.+)$/.exec(authorization)?.[1];
+      if (!basic) return undefined;
+      const decoded = atob(basic);
+      const colon = decoded.indexOf(":");
+      clientId = decodeURIComponent(decoded.slice(0, colon));
+      secret = decodeURIComponent(decoded.slice(colon + 1));
+    }
+    const client = this.clients.get(clientId ?? "");
+    if (!client) return undefined;
+    if (client.ClientSecret !== undefined ? secret !== client.ClientSecret : secret !== undefined)
+      return undefined;
+    return client;
+  }
+
+  private tokensFor(clientId: string): Response {
+    const n = ++this.serial;
+    const refreshToken = this.issueRefreshToken(clientId);
+    const tokens: FakeTokens = {
+      access_token: `access-${n}`,
+      id_token: `id-${n}`,
+      refresh_token: refreshToken,
+      token_type: "Bearer",
+      expires_in: 3600,
+    };
+    this.issuedTokens.push(tokens);
+    return Response.json(tokens, { headers: { "cache-control": "no-store" } });
+  }
 
   /** 26 lowercase alphanumerics, as Cognito's; random, as tests in one file share KV. */
   private newId(): string {
@@ -169,6 +362,22 @@ function error(type: string, message: string, status = 400): Response {
       "x-amzn-requestid": crypto.randomUUID(),
     },
   });
+}
+
+/** An error of Cognito's managed-login endpoints: always 400, as Cognito answers. */
+function oauthError(code: string): Response {
+  return Response.json({ error: code }, { status: 400 });
+}
+
+/** base64url(SHA-256(`verifier`)): a PKCE S256 challenge. @see RFC 7636 §4.2 */
+export async function s256(verifier: string): Promise<string> {
+  const digest = new Uint8Array(
+    await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier)),
+  );
+  return btoa(String.fromCharCode(...digest))
+    .replace(/=+$/, "")
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_");
 }
 
 /** Cognito's discovery document for an issuer (the stand-in's shape, managed login at the origin). */
@@ -264,4 +473,107 @@ export async function expectOAuthError(
   if (typeof description === "string") expect(body.error_description).toBe(description);
   else if (description) expect(body.error_description).toMatch(description);
   return body;
+}
+
+/** RFC 7636 Appendix B's verifier and its S256 challenge. */
+export const VERIFIER = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+export const CHALLENGE = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+/** Cognito's managed login, at the origin of COGNITO_ISSUER. */
+export const COGNITO_AUTHORIZE = `${new URL(COGNITO_ISSUER).origin}/oauth2/authorize`;
+/** The front door's callback: the one redirect URI every app client holds. */
+export const CALLBACK = `${ISSUER}/callback`;
+
+/** The path and query of an authorization request; a parameter set to undefined is left out. */
+export function authorizePath(params: Record<string, string | undefined>): string {
+  const query = new URLSearchParams();
+  const all: Record<string, string | undefined> = {
+    response_type: "code",
+    code_challenge: CHALLENGE,
+    code_challenge_method: "S256",
+    state: "client-state-123",
+    ...params,
+  };
+  for (const [name, value] of Object.entries(all)) if (value !== undefined) query.set(name, value);
+  return `/authorize?${query}`;
+}
+
+/** The sealed transaction in a consent page's form. */
+export function readTransaction(html: string): string {
+  const value = /name="transaction" value="([^"]+)"/.exec(html)?.[1];
+  if (value === undefined) throw new Error(`no consent form in: ${html.slice(0, 300)}`);
+  return value;
+}
+
+/** One browser on the front door: `setup().call` with a cookie jar. */
+export function browserOn(facade: ReturnType<typeof setup>) {
+  const jar = new CookieJar();
+  const send = async (path: string, init: RequestInit = {}, ip?: string) => {
+    const headers = new Headers(init.headers);
+    const cookie = jar.header();
+    if (cookie) headers.set("cookie", cookie);
+    const response = await facade.call(path, { ...init, headers }, ip);
+    jar.store(response);
+    return response;
+  };
+  return {
+    jar,
+    get: (path: string, ip?: string) => send(path, {}, ip),
+    /** POSTs a form as the consent page does (same-origin `Origin`, unless `headers` says else). */
+    postForm: (
+      path: string,
+      form: Record<string, string>,
+      headers: Record<string, string> = {},
+      ip?: string,
+    ) =>
+      send(
+        path,
+        {
+          method: "POST",
+          headers: {
+            "content-type": "application/x-www-form-urlencoded",
+            origin: ISSUER,
+            ...headers,
+          },
+          body: new URLSearchParams(form).toString(),
+        },
+        ip,
+      ),
+  };
+}
+
+/** A browser of {@link browserOn}. */
+export type Browser = ReturnType<typeof browserOn>;
+
+/** Registers a client and returns its registration response. */
+export async function registerClient(
+  facade: ReturnType<typeof setup>,
+  body: Record<string, unknown>,
+): Promise<{ client_id: string; client_secret?: string } & Record<string, unknown>> {
+  const response = await facade.register(body);
+  if (response.status !== 201)
+    throw new Error(`registration refused: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+/**
+ * The way through the front door step by step: the authorization request, consent (approved),
+ * Cognito's managed login (the fake's), and the callback relay. Returns the redirect to the
+ * client, after checking each hop is what a browser would see.
+ */
+export async function signInThroughFrontDoor(
+  facade: ReturnType<typeof setup>,
+  browser: Browser,
+  params: Record<string, string | undefined>,
+): Promise<URL> {
+  let response = await browser.get(authorizePath(params));
+  if (response.status === 200) {
+    const transaction = readTransaction(await response.text());
+    response = await browser.postForm("/authorize/decision", { transaction, decision: "approve" });
+  }
+  const toCognito = response.headers.get("location") ?? "";
+  if (response.status !== 302 || !toCognito.startsWith(COGNITO_AUTHORIZE))
+    throw new Error(`expected a redirect to Cognito: ${response.status} ${toCognito}`);
+  const callback = await browser.get(facade.cognito.signIn(toCognito));
+  if (callback.status !== 302) throw new Error(`the callback answered ${callback.status}`);
+  return new URL(callback.headers.get("location") ?? "");
 }

@@ -30,6 +30,10 @@ export class FakeUpstream {
   down = false;
   /** The `issuer` the discovery document claims. */
   discoveryIssuer = ISSUER;
+  /** The `jwks_uri` the discovery document names. */
+  jwksUri = `${ISSUER}/.well-known/jwks.json`;
+  /** When set, the JWKS answers with a redirect there. */
+  jwksRedirect: string | undefined;
   facadeMetadata: Record<string, unknown> | undefined = {
     issuer: FACADE,
     authorization_endpoint: "http://localhost:9229/oauth2/authorize",
@@ -38,16 +42,22 @@ export class FakeUpstream {
     code_challenge_methods_supported: ["S256"],
   };
 
-  readonly fetch: typeof fetch = async (input) => {
-    const url = new Request(input).url;
+  /** Follows redirects unless asked not to, as the runtime's fetch does. */
+  readonly fetch: typeof fetch = async (input, init) => {
+    const res = await this.answer(new Request(input).url);
+    const location = res.headers.get("location");
+    if (location && (init?.redirect ?? "follow") === "follow") return this.fetch(location, init);
+    return res;
+  };
+
+  private answer = async (url: string): Promise<Response> => {
     this.calls.push(url);
     if (this.down) throw new TypeError("fetch failed");
     if (url === `${ISSUER}/.well-known/openid-configuration`)
-      return Response.json({
-        issuer: this.discoveryIssuer,
-        jwks_uri: `${ISSUER}/.well-known/jwks.json`,
-      });
-    if (url === `${ISSUER}/.well-known/jwks.json`) return Response.json({ keys: this.keys });
+      return Response.json({ issuer: this.discoveryIssuer, jwks_uri: this.jwksUri });
+    if (url === `${ISSUER}/.well-known/jwks.json` && this.jwksRedirect)
+      return new Response(null, { status: 302, headers: { location: this.jwksRedirect } });
+    if (url.endsWith("/jwks.json")) return Response.json({ keys: this.keys });
     if (url === `${FACADE}/.well-known/oauth-authorization-server` && this.facadeMetadata)
       return Response.json(this.facadeMetadata);
     return new Response("not found", { status: 404 });

@@ -219,24 +219,31 @@ describe("RFC 8707: audience", () => {
     );
   });
 
+  it.each([[RESOURCE], [["https://other.example.com", RESOURCE]]])(
+    "accepts aud %j, which names the canonical resource exactly",
+    async (aud) => {
+      const { call, token } = await setup();
+      expect((await listTools(call, await token({ aud }))).status).toBe(200);
+    },
+  );
+
   it.each([
-    [RESOURCE],
     [`${RESOURCE}/`],
     [ORIGIN],
     [`${ORIGIN}/`],
-    [["https://other.example.com", RESOURCE]],
-  ])("accepts aud %j", async (aud) => {
+    ["http:"],
+    ["http://localhost:300"],
+    [`${RESOURCE}x`],
+    [`${RESOURCE}/sub`],
+    [RESOURCE.toUpperCase()],
+    [""],
+  ])("refuses aud %j: only the exact canonical resource is accepted", async (aud) => {
     const { call, token } = await setup();
-    expect((await listTools(call, await token({ aud }))).status).toBe(200);
+    await expectInvalidToken(
+      await listTools(call, await token({ aud })),
+      "the access token is meant for another audience",
+    );
   });
-
-  it.each([["http://localhost:300"], [`${RESOURCE}x`], [`${RESOURCE}/sub`], [""]])(
-    "refuses aud %j, which is no path-boundary prefix",
-    async (aud) => {
-      const { call, token } = await setup();
-      expect((await listTools(call, await token({ aud }))).status).toBe(401);
-    },
-  );
 
   it("requires aud when REQUIRE_AUDIENCE is true", async () => {
     const { app, token } = await setup();
@@ -313,6 +320,27 @@ describe("JWKS: cached, refetched once on an unknown kid, kept when Cognito is d
     upstream.discoveryIssuer = `${ISSUER}x`;
     expect((await listTools(call, await token())).status).toBe(503);
     expect(upstream.count("/jwks.json")).toBe(0);
+  });
+
+  it.each([
+    ["another origin", "https://keys.example.com/us-east-1_x/.well-known/jwks.json"],
+    [
+      "another pool on the issuer's origin",
+      `${new URL(ISSUER).origin}/other/.well-known/jwks.json`,
+    ],
+    ["a path that only starts like the issuer", `${ISSUER}x/.well-known/jwks.json`],
+  ])("refuses a jwks_uri on %s: the keys must sit under the issuer", async (_, jwksUri) => {
+    const { call, token, upstream } = await setup();
+    upstream.jwksUri = jwksUri;
+    expect((await listTools(call, await token())).status).toBe(503);
+    expect(upstream.count("/jwks.json")).toBe(0);
+  });
+
+  it("does not follow a redirect of the JWKS", async () => {
+    const { call, token, upstream } = await setup();
+    upstream.jwksRedirect = "https://keys.example.com/jwks.json";
+    expect((await listTools(call, await token())).status).toBe(503);
+    expect(upstream.calls).not.toContain("https://keys.example.com/jwks.json");
   });
 });
 

@@ -2,6 +2,7 @@ import * as oauth from "oauth4webapi";
 import { describe, expect, it } from "vitest";
 import { buildIdToken, createFakeFetch, json } from "../../test/fake-fetch";
 import { buildAuthorizationRequest, isExpiring, processCallback, refreshTokens } from "./authorize";
+import type { TraceStep } from "./http";
 import type { ClientRegistration } from "./registration";
 
 const ISSUER = "http://localhost:9229/us-east-1_LocalDev01";
@@ -168,6 +169,64 @@ describe("RFC 6749 §4.1.2 callback: state, iss, code exchange with resource, no
       ),
     ).rejects.toThrow('response parameter "iss" (issuer) missing');
     expect(net.calls).toHaveLength(0);
+  });
+
+  it("records the iss check in the trace, and an iss the server need not send", async () => {
+    const strict = { ...as, authorization_response_iss_parameter_supported: true };
+    const { pending } = await start();
+    const trace: TraceStep[] = [];
+    await processCallback(
+      strict,
+      registration,
+      pending,
+      callback({ code: "c1", state: pending.state, iss: ISSUER }),
+      { fetch: tokenEndpoint(idClaims(pending.nonce)).fetch, trace: (step) => trace.push(step) },
+    );
+    expect(trace[0]).toEqual({
+      step: "iss checked",
+      url: ISSUER,
+      fields: { authorization_response_iss_parameter_supported: "true" },
+    });
+    expect(trace[1]).toMatchObject({ step: "token request", url: TOKEN, status: 200 });
+
+    const next = await start();
+    const quiet: TraceStep[] = [];
+    await processCallback(
+      as,
+      registration,
+      next.pending,
+      callback({ code: "c2", state: next.pending.state }),
+      {
+        fetch: tokenEndpoint(idClaims(next.pending.nonce)).fetch,
+        trace: (step) => quiet.push(step),
+      },
+    );
+    expect(quiet[0]).toEqual({
+      step: "iss not sent (not advertised)",
+      url: ISSUER,
+      fields: { authorization_response_iss_parameter_supported: "false" },
+    });
+  });
+
+  it("checks iss before reading an error response: a forged access_denied is no AS answer", async () => {
+    const strict = { ...as, authorization_response_iss_parameter_supported: true };
+    const { pending } = await start();
+    const forged = processCallback(
+      strict,
+      registration,
+      pending,
+      callback({ error: "access_denied", state: pending.state, iss: "http://evil.example" }),
+    );
+    await expect(forged).rejects.toBeInstanceOf(oauth.OperationProcessingError);
+    await expect(forged).rejects.toThrow('unexpected "iss" (issuer) response parameter value');
+    await expect(
+      processCallback(
+        strict,
+        registration,
+        pending,
+        callback({ error: "access_denied", state: pending.state, iss: ISSUER }),
+      ),
+    ).rejects.toMatchObject({ error: "access_denied" });
   });
 
   it("turns an error response into AuthorizationResponseError", async () => {

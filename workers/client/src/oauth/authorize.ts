@@ -112,8 +112,9 @@ function toTokenSet(
 }
 
 /**
- * Handles the redirect back: checks `state` (and RFC 9207 `iss` when the server advertises it),
- * exchanges the code with the PKCE verifier and `resource`, and checks the ID token's `nonce`.
+ * Handles the redirect back: checks `state` (and RFC 9207 `iss` when the server advertises it,
+ * recording the check in the trace), exchanges the code with the PKCE verifier and `resource`,
+ * and checks the ID token's `nonce`.
  * @see RFC 6749 §4.1.2-4.1.4, RFC 9207 §2.4, RFC 8707 §2.2
  */
 export async function processCallback(
@@ -130,6 +131,17 @@ export async function processCallback(
   // Throws AuthorizationResponseError for an error response, OperationProcessingError for a
   // wrong or missing state or iss.
   const parameters = oauth.validateAuthResponse(as, client, callbackUrl, pending.state);
+  // Reached only when `iss` was absent and not required, or equal to the issuer.
+  const iss = callbackUrl.searchParams.get("iss");
+  options.trace?.({
+    step: iss === null ? "iss not sent (not advertised)" : "iss checked",
+    url: iss ?? as.issuer,
+    fields: {
+      authorization_response_iss_parameter_supported: String(
+        as.authorization_response_iss_parameter_supported === true,
+      ),
+    },
+  });
   const response = await oauth.authorizationCodeGrantRequest(
     as,
     client,

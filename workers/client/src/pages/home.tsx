@@ -108,7 +108,7 @@ export function HomePage(props: HomeProps) {
     {
       flow: "discovery",
       title: "Discovery flow",
-      text: `Knows only the MCP server's URL: calls it without a token, reads the 401 challenge, fetches the protected-resource metadata, discovers the authorization server, registers once by DCR, then signs in.`,
+      text: `Knows only the MCP server's URL: calls it without a token, reads the 401 challenge, fetches the protected-resource metadata, discovers the authorization server, registers once by DCR, then signs in there (its consent page, then Cognito's login) and checks the RFC 9207 iss of the answer.`,
     },
   ];
   return (

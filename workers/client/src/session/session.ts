@@ -96,6 +96,16 @@ export async function deleteSession(kv: KVNamespace, id: string): Promise<void> 
   await kv.delete(await sessionKey(id));
 }
 
+/** The cookie that holds an anonymous visitor's CSRF token until a session is stored. */
+export function csrfCookieName(origin: URL): string {
+  return origin.protocol === "https:" ? "__Host-mcp_client_csrf" : "mcp_client_csrf";
+}
+
+/** Whether a value has the shape of a CSRF token this client makes. */
+export function isCsrfToken(value: string): boolean {
+  return /^[A-Za-z0-9_-]{43}$/.test(value);
+}
+
 /** The session cookie's name: `__Host-` on https, so no subdomain or path can set it. */
 export function sessionCookieName(origin: URL): string {
   return origin.protocol === "https:" ? "__Host-mcp_client_session" : "mcp_client_session";

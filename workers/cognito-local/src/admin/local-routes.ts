@@ -11,6 +11,28 @@ const SETTING_NAMES = ["appClientQuota", "rateLimitPerSecond", "clockOffsetMs"] 
 export function localRoutes(pool: PoolServices): Hono {
   const app = new Hono();
 
+  // Only a local tool may drive these: a web page can send a cross-site `text/plain` POST without
+  // a preflight, so a POST must be JSON (which a foreign page cannot send without one, and this
+  // stand-in answers none) and carry no foreign Origin.
+  app.use("*", async (c, next) => {
+    if (c.req.method !== "POST") return next();
+    const origin = c.req.header("origin");
+    if (origin !== undefined && origin !== pool.settings.publicOrigin)
+      return c.json(
+        { error: "forbidden_origin", error_description: "The /_local hooks refuse other sites" },
+        403,
+      );
+    if (!/^application\/json\s*(;|$)/i.test(c.req.header("content-type") ?? ""))
+      return c.json(
+        {
+          error: "invalid_request",
+          error_description: "The /_local hooks take application/json only",
+        },
+        415,
+      );
+    return next();
+  });
+
   app.get("/settings", (c) => c.json(pool.runtime()));
 
   app.post("/settings", async (c) => {

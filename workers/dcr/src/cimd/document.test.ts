@@ -8,6 +8,7 @@ const POLICY: RegistrationPolicy = {
   stepUpScopes: ["mcp-api/write"],
   allowClientCredentials: false,
   redirectUriAllowPatterns: [],
+  accessTokenMinutes: 15,
 };
 const URL_ID = "https://client.example.com/oauth/client.json";
 const PUBLIC = { allowLocalUrls: false };

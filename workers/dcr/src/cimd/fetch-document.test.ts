@@ -21,6 +21,7 @@ const POLICY: RegistrationPolicy = {
   stepUpScopes: ["mcp-api/write"],
   allowClientCredentials: false,
   redirectUriAllowPatterns: [],
+  accessTokenMinutes: 15,
 };
 /** A fixed clock: 2026-11-26T00:00:00Z. */
 const NOW = Date.UTC(2026, 10, 26);

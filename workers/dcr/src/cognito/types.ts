@@ -10,6 +10,8 @@ export interface CognitoClientConfig {
   PreventUserExistenceErrors: "ENABLED";
   EnableTokenRevocation: true;
   RefreshTokenRotation?: { Feature: "ENABLED" | "DISABLED"; RetryGracePeriodSeconds: number };
+  AccessTokenValidity: number;
+  TokenValidityUnits: { AccessToken: "minutes" };
 }
 
 /** The part of a Cognito `UserPoolClient` the facade reads. */

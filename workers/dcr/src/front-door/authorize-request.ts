@@ -156,11 +156,8 @@ export function validateAuthorizeRequest(
     return fail("invalid_request", '"code_challenge" must be a base64url SHA-256 (43 characters)');
 
   const allowed = new Set(client.scope.split(" "));
-  let scopes: string[];
-  if (params.scope === undefined || params.scope.trim() === "") {
-    scopes = defaultScopes.filter((scope) => allowed.has(scope));
-    if (scopes.length === 0) scopes = [...allowed];
-  } else {
+  let scopes: string[] = [];
+  if (params.scope !== undefined && params.scope.trim() !== "") {
     scopes = [
       ...new Set(params.scope.split(" ").filter((s) => s !== "" && !DROPPED_SCOPES.has(s))),
     ];
@@ -170,8 +167,11 @@ export function validateAuthorizeRequest(
         "invalid_scope",
         `the scope ${JSON.stringify(refused)} is not allowed for this client`,
       );
-    if (scopes.length === 0) scopes = defaultScopes.filter((scope) => allowed.has(scope));
   }
+  // Never an empty scope: Cognito would grant every scope of the app client, and the consent
+  // page (and a remembered approval) would have covered none of them.
+  if (scopes.length === 0) scopes = defaultScopes.filter((scope) => allowed.has(scope));
+  if (scopes.length === 0) scopes = [...allowed];
 
   let resource: string | undefined;
   if (params.resource !== undefined) {

@@ -14,6 +14,7 @@ import { relayCallbackUrl, toCognitoClientConfig } from "../registration/cognito
 import { sha256Hex } from "../registration/secrets";
 import {
   ensureRelay,
+  isClientIdShape,
   type RegistrationContext,
   USE_RECORD_INTERVAL_SECONDS,
 } from "../registration/service";
@@ -26,13 +27,11 @@ import {
 } from "../storage/records";
 import type { FrontDoorClient } from "./authorize-request";
 
-/** Longest DCR client id looked up (Cognito's are 26 characters; KV keys end at 512 bytes). */
-export const MAX_CLIENT_ID_LENGTH = 128;
-
 /** What the front door needs to resolve clients. */
 export interface ClientResolution {
   registration: RegistrationContext;
   fetch?: typeof fetch;
+  cimdEnabled: boolean;
   cimdAllowLocalUrls: boolean;
 }
 
@@ -75,7 +74,7 @@ export async function readDcrClient(
   clientId: string,
   kv: KVNamespace,
 ): Promise<RegistrationRecord | undefined> {
-  if (clientId.length > MAX_CLIENT_ID_LENGTH || !/^[\w-]+$/.test(clientId)) return undefined;
+  if (!isClientIdShape(clientId)) return undefined;
   return readRegistration(kv, clientId);
 }
 
@@ -88,6 +87,10 @@ export async function resolveClient(
   options: ClientResolution,
 ): Promise<ResolvedClient> {
   if (isCimdClientId(clientId)) {
+    if (!options.cimdEnabled)
+      throw new UnknownClientError(
+        "This server does not accept Client ID Metadata Documents; register the client instead.",
+      );
     try {
       const document = await loadCimdDocument(clientId, {
         allowLocalUrls: options.cimdAllowLocalUrls,
@@ -114,9 +117,10 @@ export async function resolveClient(
 export async function cognitoClientIdFor(
   clientId: string,
   kv: KVNamespace,
+  options: { cimdEnabled: boolean },
 ): Promise<{ client: FrontDoorClient; cognitoClientId: string } | undefined> {
   if (isCimdClientId(clientId)) {
-    if (clientId.length > 2048) return undefined;
+    if (!options.cimdEnabled || clientId.length > 2048) return undefined;
     const mapped = await readCimdClient(kv, await sha256Hex(clientId));
     if (!mapped || mapped.url !== clientId) return undefined;
     return {
@@ -175,6 +179,7 @@ export async function ensureCimdClient(
       },
       name,
       callbackUrl,
+      context.policy,
     );
   if (existing && existing.url === document.clientId) {
     if (existing.scope === document.scope && existing.relayCallbackUrl === callbackUrl) {

@@ -31,7 +31,9 @@ export function pageHeaders(formAction: string[] = []): Record<string, string> {
       "base-uri 'none'",
     ].join("; "),
     "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
+    // Not no-referrer: under it a browser sends `Origin: null` with the consent form's POST,
+    // which /authorize/decision refuses as another site's (Fetch §3.1, origin serialization).
+    "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
   };
 }

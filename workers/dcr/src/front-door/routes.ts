@@ -158,6 +158,7 @@ export function addFrontDoorRoutes(app: Hono<{ Bindings: Env }>, deps: FrontDoor
 
   const resolution = (settings: Settings, context: RegistrationContext) => ({
     registration: context,
+    cimdEnabled: settings.frontDoor.cimdEnabled,
     cimdAllowLocalUrls: settings.frontDoor.cimdAllowLocalUrls,
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
   });
@@ -413,7 +414,7 @@ export function addFrontDoorRoutes(app: Hono<{ Bindings: Env }>, deps: FrontDoor
     const { settings, context } = deps.contextOf(c.env, c.req.raw);
     const form = await readForm(c.req.raw, MAX_FORM_BYTES);
     const presented = readPresentedClient(c.req.header("authorization"), form);
-    const found = await cognitoClientIdFor(presented.clientId, context.kv);
+    const found = await cognitoClientIdFor(presented.clientId, context.kv, settings.frontDoor);
     if (!found) throw invalidClient("the client is not known to this server");
     assertRegisteredMethod(presented, found.client.tokenEndpointAuthMethod);
     const upstream = new URLSearchParams();
@@ -483,7 +484,7 @@ export function addFrontDoorRoutes(app: Hono<{ Bindings: Env }>, deps: FrontDoor
     const { settings, context } = deps.contextOf(c.env, c.req.raw);
     const form = await readForm(c.req.raw, MAX_FORM_BYTES);
     const presented = readPresentedClient(c.req.header("authorization"), form);
-    const found = await cognitoClientIdFor(presented.clientId, context.kv);
+    const found = await cognitoClientIdFor(presented.clientId, context.kv, settings.frontDoor);
     if (!found) throw invalidClient("the client is not known to this server");
     assertRegisteredMethod(presented, found.client.tokenEndpointAuthMethod);
     const token = form.get("token");

@@ -6,6 +6,7 @@ export function buildAuthorizationServerMetadata(
   discovery: CognitoDiscovery,
   issuer: string,
   policy: RegistrationPolicy,
+  options: { cimdEnabled: boolean } = { cimdEnabled: true },
 ): Record<string, unknown> {
   const grantTypes = ["authorization_code", "refresh_token"];
   if (policy.allowClientCredentials) grantTypes.push("client_credentials");
@@ -31,7 +32,7 @@ export function buildAuthorizationServerMetadata(
     code_challenge_methods_supported: ["S256"],
     // RFC 9207: every authorization response carries `iss`.
     authorization_response_iss_parameter_supported: true,
-    client_id_metadata_document_supported: true,
+    client_id_metadata_document_supported: options.cimdEnabled,
     subject_types_supported: discovery.subject_types_supported ?? ["public"],
     id_token_signing_alg_values_supported: discovery.id_token_signing_alg_values_supported ?? [
       "RS256",

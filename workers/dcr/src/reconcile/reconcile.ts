@@ -169,6 +169,8 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
     const stale = options.staleAfterDays > 0 && lastUsed < staleBefore;
     if (!gone && !stale) continue;
     if (stale && !gone) await paced(() => deleteUserPoolClient(mapped.cognitoClientId, cognito));
+    // The tombstone makes mcp-rs refuse the app client's access tokens that are still valid.
+    await removeRegistration(mapped.cognitoClientId, kv, now());
     await kv.delete(entry.name);
     report.cimdRemoved.push(mapped.cognitoClientId);
     audit({

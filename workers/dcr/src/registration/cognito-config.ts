@@ -1,6 +1,12 @@
 import type { CognitoClientConfig } from "../cognito/types";
 import type { ClientMetadata } from "./client-metadata";
 
+/** Settings of every app client the facade creates. */
+export interface CognitoClientOptions {
+  /** Access-token lifetime (Cognito allows 5 minutes to 1 day). */
+  accessTokenMinutes: number;
+}
+
 /** The front door's callback, the one redirect URI every facade-made app client holds. */
 export function relayCallbackUrl(issuer: string): string {
   return `${issuer}/callback`;
@@ -15,6 +21,7 @@ export function toCognitoClientConfig(
   metadata: Pick<ClientMetadata, "grantTypes" | "scope" | "tokenEndpointAuthMethod">,
   cognitoClientName: string,
   callbackUrl: string,
+  options: CognitoClientOptions,
 ): CognitoClientConfig {
   const clientCredentials = metadata.grantTypes.includes("client_credentials");
   const config: CognitoClientConfig = {
@@ -28,6 +35,10 @@ export function toCognitoClientConfig(
     ExplicitAuthFlows: ["ALLOW_REFRESH_TOKEN_AUTH"],
     PreventUserExistenceErrors: "ENABLED",
     EnableTokenRevocation: true,
+    // Short-lived: per-user revocation (sign-out, a disabled user) never reaches mcp-rs, so the
+    // access token's lifetime is the window in which it still works.
+    AccessTokenValidity: options.accessTokenMinutes,
+    TokenValidityUnits: { AccessToken: "minutes" },
   };
   // OAuth 2.1 §4.3.1: refresh tokens of public clients rotate.
   if (metadata.tokenEndpointAuthMethod === "none")

@@ -50,6 +50,12 @@ export function assertRedirectUri(uri: string, options: RedirectUriOptions): voi
   }
   if (url.username !== "" || url.password !== "" || /^[a-z][a-z0-9+.-]*:\/\/[^/]*@/i.test(uri))
     reject(`"redirect_uris" entry ${shown} must not contain userinfo`);
+  // Matched as parsed: a URI that the URL parser reads otherwise than it is written (a backslash,
+  // upper-case host, default port, dot segments) could pass a pattern yet lead elsewhere.
+  if (url.href !== uri)
+    reject(
+      `"redirect_uris" entry ${shown} must be written in normalized form: ${JSON.stringify(url.href)}`,
+    );
   const scheme = url.protocol.slice(0, -1).toLowerCase();
   if (scheme === "https") {
     if (url.hostname === "") reject(`"redirect_uris" entry ${shown} has no host`);

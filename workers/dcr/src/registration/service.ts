@@ -78,7 +78,7 @@ export async function registerClient(
   const confidential = metadata.tokenEndpointAuthMethod !== "none";
   const callbackUrl = relayCallbackUrl(context.issuer);
   const created = await createUserPoolClient(
-    toCognitoClientConfig(metadata, cognitoClientName, callbackUrl),
+    toCognitoClientConfig(metadata, cognitoClientName, callbackUrl, context.policy),
     confidential,
     context.cognito,
   );
@@ -118,6 +118,14 @@ async function compensate(clientId: string, context: RegistrationContext, reason
   }
 }
 
+/** Longest client id looked up (Cognito's are 26 characters; KV keys end at 512 bytes). */
+export const MAX_CLIENT_ID_LENGTH = 128;
+
+/** Whether a value can be a client id this facade issued (Cognito's: letters and digits). */
+export function isClientIdShape(clientId: string): boolean {
+  return clientId.length <= MAX_CLIENT_ID_LENGTH && /^[\w-]+$/.test(clientId);
+}
+
 // A hash no token has, so that an unknown client costs the same comparison as a known one.
 const UNMATCHABLE_HASH = "0".repeat(64);
 
@@ -129,7 +137,10 @@ export async function authenticateRegistration(
 ): Promise<RegistrationRecord> {
   const token = readBearerToken(authorization);
   if (token === undefined) throw invalidTokenError("a registration access token is required");
-  const record = await readRegistration(context.kv, clientId);
+  // An id that cannot be one is answered like an unknown one, before any KV key is built from it.
+  const record = isClientIdShape(clientId)
+    ? await readRegistration(context.kv, clientId)
+    : undefined;
   const ok = await matchesHash(token, record?.registrationAccessTokenHash ?? UNMATCHABLE_HASH);
   if (!ok || record === undefined)
     throw invalidTokenError("the registration access token is invalid for this client");
@@ -158,7 +169,7 @@ export async function ensureRelay(
   try {
     await updateUserPoolClient(
       record.clientId,
-      toCognitoClientConfig(record.metadata, record.cognitoClientName, callbackUrl),
+      toCognitoClientConfig(record.metadata, record.cognitoClientName, callbackUrl, context.policy),
       context.cognito,
     );
   } catch (error) {
@@ -235,7 +246,7 @@ export async function updateClient(
   try {
     updated = await updateUserPoolClient(
       record.clientId,
-      toCognitoClientConfig(metadata, cognitoClientName, callbackUrl),
+      toCognitoClientConfig(metadata, cognitoClientName, callbackUrl, context.policy),
       context.cognito,
     );
   } catch (error) {
@@ -274,6 +285,7 @@ async function restoreConfig(
         record.metadata,
         record.cognitoClientName,
         record.relayCallbackUrl ?? relayCallbackUrl(context.issuer),
+        context.policy,
       ),
       context.cognito,
     );

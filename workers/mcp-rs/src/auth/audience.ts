@@ -5,10 +5,10 @@ export interface AudienceOptions {
 }
 
 /**
- * Whether a token's `aud` lets it be used here: when present, one value must name the canonical
- * resource, or a prefix of it on a path boundary (the origin); when absent, only if not required.
- * Cognito sets `aud` only for resource-bound tokens (RFC 8707); ID tokens carry the client id.
- * @see RFC 8707 §2, MCP authorization "Token Audience Binding and Validation"
+ * Whether a token's `aud` lets it be used here: when present, one value must be exactly the
+ * canonical resource (no origin, no prefix, no trailing-slash variant); when absent, only if not
+ * required. Cognito sets `aud` only for resource-bound tokens (RFC 8707); ID tokens carry the
+ * client id. @see RFC 8707 §2, MCP authorization "Token Audience Binding and Validation"
  */
 export function isAudienceAccepted(
   aud: string | string[] | undefined,
@@ -17,11 +17,5 @@ export function isAudienceAccepted(
 ): boolean {
   if (aud === undefined) return !options.requireAudience;
   const values = Array.isArray(aud) ? aud : [aud];
-  return values.some((value) => namesResource(value, resource));
-}
-
-function namesResource(value: string, resource: string): boolean {
-  const audience = value.replace(/\/+$/, "");
-  if (!audience) return false;
-  return audience === resource || resource.startsWith(`${audience}/`);
+  return values.some((value) => value === resource);
 }

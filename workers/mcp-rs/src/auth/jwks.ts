@@ -29,18 +29,32 @@ export interface JwksCacheOptions {
 export function discoveryRequest(issuer: string, fetchFn: typeof fetch): Promise<Response> {
   return fetchFn(`${issuer}/.well-known/openid-configuration`, {
     headers: { accept: "application/json" },
+    // A redirect is an answer like any other non-200: refused, never followed.
+    redirect: "manual",
     signal: AbortSignal.timeout(UPSTREAM_TIMEOUT_MS),
   });
 }
 
-/** Checks a discovery response: its `issuer` must be exactly ours; returns `jwks_uri`. @see OpenID Connect Discovery 1.0 §4.3 */
+/**
+ * Checks a discovery response: its `issuer` must be exactly ours, and `jwks_uri` must sit under
+ * the issuer (Cognito's is `<issuer>/.well-known/jwks.json`), so that a tampered or mistaken
+ * document cannot point the key fetch anywhere else; returns `jwks_uri`.
+ * @see OpenID Connect Discovery 1.0 §4.3
+ */
 export async function processDiscoveryResponse(res: Response, issuer: string): Promise<string> {
-  if (!res.ok) throw new Error(`discovery answered ${res.status}`);
+  if (res.status !== 200) throw new Error(`discovery answered ${res.status}`);
   const body: unknown = await res.json();
   if (!isRecord(body)) throw new Error("discovery document is not a JSON object");
   if (body.issuer !== issuer) throw new Error('"issuer" of the discovery document does not match');
   if (typeof body.jwks_uri !== "string" || !URL.canParse(body.jwks_uri))
     throw new Error('"jwks_uri" must be an absolute URL');
+  const jwksUri = new URL(body.jwks_uri);
+  if (
+    jwksUri.href !== body.jwks_uri ||
+    jwksUri.origin !== new URL(issuer).origin ||
+    !jwksUri.pathname.startsWith(`${new URL(issuer).pathname.replace(/\/+$/, "")}/`)
+  )
+    throw new Error('"jwks_uri" must be under the issuer');
   return body.jwks_uri;
 }
 
@@ -48,13 +62,14 @@ export async function processDiscoveryResponse(res: Response, issuer: string): P
 export function jwksRequest(jwksUri: string, fetchFn: typeof fetch): Promise<Response> {
   return fetchFn(jwksUri, {
     headers: { accept: "application/json" },
+    redirect: "manual",
     signal: AbortSignal.timeout(UPSTREAM_TIMEOUT_MS),
   });
 }
 
 /** Checks a JWKS response and keeps its RSA signing keys. @see RFC 7517 §5 */
 export async function processJwksResponse(res: Response): Promise<JSONWebKeySet> {
-  if (!res.ok) throw new Error(`JWKS answered ${res.status}`);
+  if (res.status !== 200) throw new Error(`JWKS answered ${res.status}`);
   const body: unknown = await res.json();
   if (!isRecord(body) || !Array.isArray(body.keys))
     throw new Error('"keys" must be an array of JWKs');

@@ -1,0 +1,410 @@
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { createServer, request } from "node:http";
+import { createRequire } from "node:module";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { createInterface } from "node:readline";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { findFreePort, standInVars } from "../../cognito-local/test-wire/stand-in";
+import {
+  authorizeThroughFrontDoor,
+  type FrontDoorSignInResult,
+} from "../../dcr/test-wire/front-door-sign-in.mjs";
+import { startStack } from "./stack";
+
+/** Longest wait for anything mcp-remote or the stack does. */
+const WAIT_MILLISECONDS = 60_000;
+/** The protocol revision the test speaks, as a desktop host of that era does. */
+const PROTOCOL_VERSION = "2025-06-18";
+
+/** The `mcp-remote` bin (its package has no `exports`, so package.json resolves). */
+function mcpRemoteBin(): string {
+  const require = createRequire(import.meta.url);
+  const manifest = require.resolve("mcp-remote/package.json");
+  const { bin } = require(manifest) as { bin: Record<string, string> };
+  const path = bin["mcp-remote"];
+  if (path === undefined) throw new TypeError("mcp-remote's package.json names no mcp-remote bin");
+  return join(dirname(manifest), path);
+}
+
+/** Rejects when `promise` has not settled within `milliseconds`, saying what was awaited. */
+async function within<T>(promise: Promise<T>, what: string, milliseconds = WAIT_MILLISECONDS) {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`no ${what} within ${milliseconds / 1000} s`)),
+      milliseconds,
+    );
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** One request mcp-remote sent, as its proxy saw it. */
+interface Proxied {
+  method: string;
+  url: URL;
+  status: number;
+  body: string;
+  /** The scheme of its `Authorization` (`Bearer`, `Basic`), when it had one. */
+  authorization?: string;
+}
+
+/**
+ * A forward proxy on 127.0.0.1 through which mcp-remote (`--enable-proxy`) sends every request,
+ * recording each. undici tunnels even http through CONNECT, so each tunnel is handed to an inner
+ * HTTP server that records and forwards the requests inside it.
+ */
+async function startRecordingProxy() {
+  const seen: Proxied[] = [];
+  const forwarder = createServer((incoming, outgoing) => {
+    const target = new URL(incoming.url ?? "/", `http://${incoming.headers.host}`);
+    const chunks: Buffer[] = [];
+    incoming.on("data", (chunk: Buffer) => chunks.push(chunk));
+    incoming.on("end", () => {
+      const body = Buffer.concat(chunks);
+      const upstream = request(
+        target,
+        { method: incoming.method, headers: incoming.headers },
+        (response) => {
+          const authorization = incoming.headers.authorization?.split(" ")[0];
+          seen.push({
+            method: incoming.method ?? "GET",
+            url: target,
+            status: response.statusCode ?? 0,
+            body: body.toString(),
+            ...(authorization === undefined ? {} : { authorization }),
+          });
+          outgoing.writeHead(response.statusCode ?? 502, response.headers);
+          response.pipe(outgoing);
+        },
+      );
+      upstream.on("error", () => outgoing.destroy());
+      upstream.end(body);
+    });
+  });
+  const server = createServer((_, outgoing) => outgoing.writeHead(405).end());
+  server.on("connect", (_, socket, head) => {
+    socket.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+    if (head.length > 0) socket.unshift(head);
+    forwarder.emit("connection", socket);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    seen,
+    close: async () => {
+      server.closeAllConnections();
+      forwarder.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+interface JsonRpcResponse {
+  id: number;
+  result?: Record<string, unknown>;
+  error?: { code: number; message: string };
+}
+
+/** mcp-remote as a desktop host runs it: a child speaking JSON-RPC lines on stdin and stdout. */
+class Bridge {
+  /** Everything written to stderr (logs, and the authorization URL). */
+  stderr = "";
+  private nextId = 1;
+  private readonly pending = new Map<number, (message: JsonRpcResponse) => void>();
+  private readonly exited: Promise<number | null>;
+
+  constructor(readonly child: ChildProcessWithoutNullStreams) {
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+      this.stderr += chunk;
+    });
+    createInterface({ input: child.stdout }).on("line", (line) => {
+      const message = JSON.parse(line) as Partial<JsonRpcResponse>;
+      if (typeof message.id === "number")
+        this.pending.get(message.id)?.(message as JsonRpcResponse);
+    });
+    this.exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
+  }
+
+  /** Waits for a stderr line matching `pattern`; fails early, with the log, if the child exits. */
+  async waitForLog(pattern: RegExp, what: string): Promise<RegExpExecArray> {
+    const found = new Promise<RegExpExecArray>((resolve, reject) => {
+      const check = () => {
+        const match = pattern.exec(this.stderr);
+        if (match === null) return;
+        this.child.stderr.off("data", check);
+        resolve(match);
+      };
+      this.child.stderr.on("data", check);
+      check();
+      void this.exited.then((code) => reject(new Error(`mcp-remote exited (${code})`)));
+    });
+    try {
+      return await within(found, what);
+    } catch (error) {
+      throw new Error(`${(error as Error).message}; mcp-remote's log:\n${this.stderr}`);
+    }
+  }
+
+  /** Sends a request and waits for its response. */
+  async request(method: string, params: Record<string, unknown> = {}): Promise<JsonRpcResponse> {
+    const id = this.nextId++;
+    const response = new Promise<JsonRpcResponse>((resolve) => this.pending.set(id, resolve));
+    this.send({ jsonrpc: "2.0", id, method, params });
+    try {
+      return await within(response, `answer to ${method}`);
+    } catch (error) {
+      throw new Error(`${(error as Error).message}; mcp-remote's log:\n${this.stderr}`);
+    } finally {
+      this.pending.delete(id);
+    }
+  }
+
+  /** Sends a notification. */
+  notify(method: string): void {
+    this.send({ jsonrpc: "2.0", method });
+  }
+
+  private send(message: Record<string, unknown>): void {
+    this.child.stdin.write(`${JSON.stringify(message)}\n`);
+  }
+
+  /** Ends the child: SIGTERM, then SIGKILL if it lingers. */
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    this.child.kill("SIGTERM");
+    const stopped = await within(this.exited, "exit", 5_000).then(
+      () => true,
+      () => false,
+    );
+    if (!stopped) {
+      this.child.kill("SIGKILL");
+      await within(this.exited, "exit after SIGKILL", 5_000);
+    }
+  }
+}
+
+const stopAll: (() => Promise<void>)[] = [];
+let mcpUrl: string;
+let dcrOrigin: string;
+/** Host labels for the sign-in's steps, by origin. */
+const hosts = new Map<string, string>();
+let configDir: string;
+let bridge: Bridge;
+let callbackPort: number;
+let proxy: Awaited<ReturnType<typeof startRecordingProxy>>;
+
+beforeAll(async () => {
+  const stack = await startStack();
+  stopAll.push(stack.dispose);
+  mcpUrl = stack.mcpUrl;
+  dcrOrigin = stack.dcr.origin;
+  hosts.set(stack.dcr.origin, "dcr");
+  hosts.set(stack.cognito.origin, "cognito");
+  hosts.set(new URL(mcpUrl).origin, "mcp");
+  // A fresh store of mcp-remote's registrations and tokens: nothing carries over between runs.
+  configDir = await mkdtemp(join(tmpdir(), "mcp-remote-wire-"));
+  stopAll.push(() => rm(configDir, { recursive: true, force: true }));
+  callbackPort = await findFreePort();
+  proxy = await startRecordingProxy();
+  stopAll.push(proxy.close);
+  bridge = new Bridge(
+    spawn(
+      process.execPath,
+      [
+        mcpRemoteBin(),
+        mcpUrl,
+        String(callbackPort),
+        "--allow-http",
+        "--auth-timeout",
+        "60",
+        "--enable-proxy",
+      ],
+      {
+        env: {
+          ...process.env,
+          MCP_REMOTE_CONFIG_DIR: configDir,
+          HTTP_PROXY: proxy.url,
+          http_proxy: proxy.url,
+          NO_PROXY: "",
+          no_proxy: "",
+          // Headless: the browser it tries to open is a command that fails, so it only logs the URL.
+          BROWSER: "false",
+        },
+        stdio: ["pipe", "pipe", "pipe"],
+      },
+    ),
+  );
+  // Stopped before the stack and the config dir go (afterAll runs these in reverse).
+  stopAll.push(() => bridge.stop());
+});
+
+afterAll(async () => {
+  for (const stop of stopAll.reverse()) await stop().catch(() => {});
+});
+
+/** `method host/path status` of a request mcp-remote sent, e.g. `POST dcr/register 201`. */
+function step(exchange: Proxied): string {
+  const host = hosts.get(exchange.url.origin) ?? exchange.url.origin;
+  return `${exchange.method} ${host}${exchange.url.pathname} ${exchange.status}`;
+}
+
+/** The JSON-RPC method of each MCP POST mcp-remote sent from `from` on. */
+function mcpMethods(from: number): unknown[] {
+  return proxy.seen
+    .slice(from)
+    .filter((exchange) => exchange.method === "POST" && exchange.url.href === mcpUrl)
+    .map((exchange) => (JSON.parse(exchange.body) as { method?: unknown }).method);
+}
+
+describe("mcp-remote, the stdio bridge of desktop MCP hosts, signs in through the front door", () => {
+  let authorizationUrl: URL;
+  let clientId: string | null;
+  let signIn: FrontDoorSignInResult;
+  /** How many requests mcp-remote had sent when the code reached its callback. */
+  let beforeCallback: number;
+
+  it("finds the front door from the 401 and registers with DCR there", async () => {
+    const [, printed = ""] = await bridge.waitForLog(
+      /Please authorize this client by visiting:\s+(\S+)/,
+      "authorization URL on mcp-remote's stderr",
+    );
+    authorizationUrl = new URL(printed);
+    clientId = authorizationUrl.searchParams.get("client_id");
+    // mcp-remote probes before it connects (a GET for the challenge, then its own initialize),
+    // and discovers again inside the SDK's auth(); it never talks to Cognito itself.
+    expect(proxy.seen.map(step)).toEqual([
+      "GET mcp/mcp 401",
+      "GET mcp/.well-known/oauth-protected-resource/mcp 200",
+      "GET dcr/.well-known/oauth-authorization-server 200",
+      "GET mcp/mcp 401",
+      "POST mcp/mcp 401",
+      "GET mcp/.well-known/oauth-protected-resource/mcp 200",
+      "GET dcr/.well-known/oauth-authorization-server 200",
+      "POST dcr/register 201",
+    ]);
+    const redirectUri = `http://localhost:${callbackPort}/oauth/callback`;
+    expect(JSON.parse(proxy.seen.at(-1)?.body ?? "{}")).toMatchObject({
+      client_name: "MCP CLI Proxy",
+      redirect_uris: [redirectUri],
+      token_endpoint_auth_method: "none",
+    });
+
+    // The client_id dcr issued, as mcp-remote stored it, is the one it authorizes with.
+    const store = join(configDir, "mcp-remote-v1");
+    const files = (await readdir(store)).filter((name) => name.endsWith("_client_info.json"));
+    expect(files).toHaveLength(1);
+    const stored = JSON.parse(await readFile(join(store, files[0] ?? ""), "utf8")) as {
+      client_id?: unknown;
+    };
+    expect(clientId).toEqual(expect.any(String));
+    expect(stored.client_id).toBe(clientId);
+
+    expect(`${authorizationUrl.origin}${authorizationUrl.pathname}`).toBe(`${dcrOrigin}/authorize`);
+    expect(authorizationUrl.searchParams.get("redirect_uri")).toBe(redirectUri);
+    expect(authorizationUrl.searchParams.get("code_challenge_method")).toBe("S256");
+    expect(authorizationUrl.searchParams.get("resource")).toBe(mcpUrl);
+  });
+
+  it("is shown the consent page, approved, signed in at Cognito, and the code reaches its callback", async () => {
+    signIn = await within(
+      authorizeThroughFrontDoor(authorizationUrl.href, {
+        username: standInVars.DEMO_USERNAME ?? "",
+        password: standInVars.DEMO_PASSWORD ?? "",
+      }),
+      "sign-in through the front door",
+    );
+    expect(signIn.consentShown).toBe(true);
+    expect(signIn.consentPage).toContain("MCP CLI Proxy");
+    expect(signIn.consentPage).toContain(clientId);
+    expect(signIn.loginShown).toBe(true);
+    const label = (line: string) =>
+      line.replace(/ (https?:\/\/[^/]+)/, (_, origin: string) => ` ${hosts.get(origin) ?? origin}`);
+    expect(signIn.steps.map(label)).toEqual([
+      "GET dcr/authorize 200",
+      "POST dcr/authorize/decision 302",
+      "GET cognito/oauth2/authorize 302",
+      "GET cognito/login 200",
+      "POST cognito/login 302",
+      "GET dcr/callback 302",
+    ]);
+    const { location } = signIn;
+    expect(`${location.origin}${location.pathname}`).toBe(
+      authorizationUrl.searchParams.get("redirect_uri"),
+    );
+    // RFC 9207: the front door names itself as the issuer of the response.
+    expect(location.searchParams.get("iss")).toBe(dcrOrigin);
+    expect(location.searchParams.get("state")).toBe(authorizationUrl.searchParams.get("state"));
+    const code = location.searchParams.get("code");
+    expect(code).toEqual(expect.any(String));
+
+    // The browser arrives at mcp-remote's callback server with the code; that server listens on
+    // 127.0.0.1 only, which a browser reaches for "localhost" but Node's fetch may try as ::1.
+    beforeCallback = proxy.seen.length;
+    const callback = new URL(location);
+    callback.hostname = "127.0.0.1";
+    const arrived = await within(fetch(callback), "answer from mcp-remote's callback");
+    expect(arrived.status).toBe(200);
+    expect(await arrived.text()).toContain("Authorization successful");
+    await bridge.waitForLog(/Proxy established successfully/, "proxy after the sign-in");
+
+    // It redeemed that code at the front door's token endpoint, as the client it registered.
+    const redeem = proxy.seen[beforeCallback];
+    expect(redeem && step(redeem)).toBe("POST dcr/token 200");
+    const form = new URLSearchParams(redeem?.body);
+    expect(form.get("grant_type")).toBe("authorization_code");
+    expect(form.get("code")).toBe(code);
+    expect(form.get("client_id")).toBe(clientId);
+    expect(form.get("redirect_uri")).toBe(authorizationUrl.searchParams.get("redirect_uri"));
+    expect(form.get("code_verifier")).toEqual(expect.any(String));
+  });
+
+  it("then relays initialize, tools/list and tools/call whoami with the token it redeemed", async () => {
+    const before = proxy.seen.length;
+    const initialized = await bridge.request("initialize", {
+      protocolVersion: PROTOCOL_VERSION,
+      capabilities: {},
+      clientInfo: { name: "mcp-remote-wire-test", version: "1.0.0" },
+    });
+    expect(initialized.error).toBeUndefined();
+    expect(initialized.result?.protocolVersion).toBe(PROTOCOL_VERSION);
+    bridge.notify("notifications/initialized");
+
+    const listed = await bridge.request("tools/list");
+    expect(listed.error).toBeUndefined();
+    const tools = (listed.result?.tools ?? []) as { name: string }[];
+    expect(tools.map((tool) => tool.name)).toContain("whoami");
+
+    const called = await bridge.request("tools/call", { name: "whoami", arguments: {} });
+    expect(called.error).toBeUndefined();
+    expect(called.result?.isError).toBeFalsy();
+    const me = called.result?.structuredContent as Record<string, unknown> | undefined;
+    expect(me?.username).toBe(standInVars.DEMO_USERNAME);
+    expect(me?.client_id).toBe(clientId);
+    expect(me?.audience).toEqual([mcpUrl]);
+
+    // Each went to the MCP server with the bearer token, and none was challenged.
+    expect(mcpMethods(before)).toEqual([
+      "initialize",
+      "notifications/initialized",
+      "tools/list",
+      "tools/call",
+    ]);
+    const sent = proxy.seen.slice(beforeCallback + 1);
+    expect(
+      sent.filter((exchange) => exchange.url.href === mcpUrl && exchange.method === "POST"),
+    ).not.toHaveLength(0);
+    for (const exchange of sent) {
+      expect(exchange.url.origin).toBe(new URL(mcpUrl).origin);
+      expect(exchange.authorization).toBe("Bearer");
+      expect([401, 403]).not.toContain(exchange.status);
+    }
+  });
+});

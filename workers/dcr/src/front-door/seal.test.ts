@@ -1,0 +1,107 @@
+import { describe, expect, it } from "vitest";
+import {
+  fromBase64Url,
+  MAX_SEALED_LENGTH,
+  openValue,
+  randomToken,
+  type SealOptions,
+  sealValue,
+  sha256Base64Url,
+  toBase64Url,
+} from "./seal";
+
+const NOW = Date.UTC(2026, 10, 26);
+const SECRET = "a-front-door-key-of-at-least-32-characters";
+
+function at(ms: number, secret = SECRET): SealOptions {
+  return { secret, now: () => ms };
+}
+
+/** Changes one character (not the last: its low bits may be padding that decodes the same). */
+function tamper(sealed: string, index: number): string {
+  const c = sealed[index] === "A" ? "B" : "A";
+  return `${sealed.slice(0, index)}${c}${sealed.slice(index + 1)}`;
+}
+
+describe("sealed values: AES-GCM, one key per purpose, with their own expiry", () => {
+  it("opens what it sealed, and hides it", async () => {
+    const body = { clientId: "abc", scope: "openid", nested: [1, 2] };
+    const sealed = await sealValue("code", body, 300, at(NOW));
+    expect(sealed).toMatch(/^[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]+$/);
+    expect(sealed).not.toContain("abc");
+    expect(await openValue("code", sealed, at(NOW))).toEqual(body);
+  });
+
+  it.each(["transaction", "code", "consent"] as const)("round-trips for %s", async (purpose) => {
+    const sealed = await sealValue(purpose, { purpose }, 60, at(NOW));
+    expect(await openValue(purpose, sealed, at(NOW))).toEqual({ purpose });
+  });
+
+  it("seals the same value differently each time (random IV)", async () => {
+    const a = await sealValue("code", "same", 300, at(NOW));
+    const b = await sealValue("code", "same", 300, at(NOW));
+    expect(a).not.toBe(b);
+  });
+
+  it("a tampered value opens to undefined, wherever it is changed", async () => {
+    const sealed = await sealValue("transaction", { id: "x" }, 300, at(NOW));
+    expect(await openValue("transaction", sealed, at(NOW))).toEqual({ id: "x" });
+    for (const index of [0, 5, 17, 30, sealed.length - 2])
+      expect(await openValue("transaction", tamper(sealed, index), at(NOW))).toBeUndefined();
+    expect(await openValue("transaction", sealed.slice(0, -4), at(NOW))).toBeUndefined();
+  });
+
+  it("expires after its TTL, to the second", async () => {
+    const sealed = await sealValue("code", "v", 300, at(NOW));
+    expect(await openValue("code", sealed, at(NOW + 299_999))).toBe("v");
+    expect(await openValue("code", sealed, at(NOW + 300_000))).toBeUndefined();
+  });
+
+  it("a value sealed for one purpose does not open for another", async () => {
+    const sealed = await sealValue("transaction", { id: "x" }, 300, at(NOW));
+    expect(await openValue("code", sealed, at(NOW))).toBeUndefined();
+    expect(await openValue("consent", sealed, at(NOW))).toBeUndefined();
+  });
+
+  it("a value sealed under another key does not open", async () => {
+    const sealed = await sealValue("code", "v", 300, at(NOW, `${SECRET}-other`));
+    expect(await openValue("code", sealed, at(NOW))).toBeUndefined();
+  });
+
+  it.each([
+    ["undefined", undefined],
+    ["null", null],
+    ["empty", ""],
+    ["one part", "abc"],
+    ["three parts", "a.b.c"],
+    ["not base64url", "AAAAAAAAAAAAAAAA.!!!!"],
+    ["a short IV", "AAAA.AAAAAAAAAAAAAAAAAAAAAAAA"],
+    ["a short ciphertext", "AAAAAAAAAAAAAAAA.AAAA"],
+    ["too long", `AAAAAAAAAAAAAAAA.${"A".repeat(MAX_SEALED_LENGTH)}`],
+  ])("%s is not a sealed value", async (_, value) => {
+    expect(await openValue("code", value, at(NOW))).toBeUndefined();
+  });
+});
+
+describe("base64url helpers", () => {
+  it("round-trips bytes without padding", () => {
+    const bytes = new Uint8Array([0, 251, 255, 62, 63, 1]);
+    const text = toBase64Url(bytes);
+    expect(text).toBe("APv_Pj8B");
+    expect(fromBase64Url(text)).toEqual(bytes);
+    expect(fromBase64Url("a+b/")).toBeUndefined();
+    expect(fromBase64Url("abcde")).toBeUndefined();
+  });
+
+  it("sha256Base64Url is RFC 7636 Appendix B's S256", async () => {
+    expect(await sha256Base64Url("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")).toBe(
+      "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+    );
+  });
+
+  it("randomToken has 8 bits of entropy per byte asked for", () => {
+    expect(randomToken(32)).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(randomToken(12)).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    expect(randomToken()).not.toBe(randomToken());
+  });
+});

@@ -1,0 +1,343 @@
+import { env } from "cloudflare:test";
+import { beforeEach, describe, expect, it } from "vitest";
+import { cimdDocumentKey } from "../src/cimd/fetch-document";
+import { sha256Hex } from "../src/registration/secrets";
+import { CIMD_CLIENT_PREFIX } from "../src/storage/keys";
+import {
+  authorizePath,
+  type Browser,
+  browserOn,
+  CALLBACK,
+  COGNITO_AUTHORIZE,
+  expectOAuthError,
+  INSPECTOR,
+  ISSUER,
+  POOL_ID,
+  readTransaction,
+  setup,
+  signInThroughFrontDoor,
+  VERIFIER,
+} from "./support";
+
+const CLIENT_ID = "https://app.example.com/client.json";
+const REDIRECT = "https://app.example.com/callback";
+const STATE = "client-state-123";
+const DOCUMENT = {
+  client_id: CLIENT_ID,
+  client_name: "Example App",
+  redirect_uris: [REDIRECT],
+  scope: "openid mcp-api/read",
+};
+
+beforeEach(async () => {
+  // Tests in this file share KV: start without cached documents or CIMD app clients.
+  for (const prefix of ["cimd-doc:", CIMD_CLIENT_PREFIX])
+    for (const key of (await env.REGISTRATIONS.list({ prefix })).keys)
+      await env.REGISTRATIONS.delete(key.name);
+});
+
+/** A front door whose fetch serves `document` at {@link CLIENT_ID}. */
+function withDocument(document: unknown = DOCUMENT, vars: Partial<Env> = {}) {
+  const facade = setup({ vars });
+  facade.cognito.serveDocument(CLIENT_ID, document);
+  return facade;
+}
+
+/** Approves a sign-in for the CIMD client and returns Cognito's authorize URL. */
+async function approve(
+  facade: ReturnType<typeof setup>,
+  browser: Browser = browserOn(facade),
+  params: Record<string, string | undefined> = {},
+): Promise<URL> {
+  const page = await browser.get(
+    authorizePath({ client_id: CLIENT_ID, redirect_uri: REDIRECT, ...params }),
+  );
+  expect(page.status).toBe(200);
+  const response = await browser.postForm("/authorize/decision", {
+    transaction: readTransaction(await page.text()),
+    decision: "approve",
+  });
+  const location = response.headers.get("location") ?? "";
+  expect(response.status).toBe(302);
+  expect(location.startsWith(`${COGNITO_AUTHORIZE}?`)).toBe(true);
+  return new URL(location);
+}
+
+async function expectRefusalPage(response: Response, ...messages: string[]) {
+  expect(response.status).toBe(400);
+  expect(response.headers.get("content-type")).toBe("text/html; charset=utf-8");
+  expect(response.headers.get("x-frame-options")).toBe("DENY");
+  expect(response.headers.get("location")).toBeNull();
+  const html = await response.text();
+  for (const message of messages)
+    expect(html).toContain(message.replace(/'/g, "&#39;").replace(/"/g, "&quot;"));
+}
+
+describe("draft-ietf-oauth-client-id-metadata-document: the consent page names the document's URL", () => {
+  it("shows the client_id URL and the redirect host, without a warning when they agree", async () => {
+    const facade = withDocument();
+    const response = await facade.call(
+      authorizePath({ client_id: CLIENT_ID, redirect_uri: REDIRECT }),
+    );
+    const html = await response.text();
+    expect(response.status).toBe(200);
+    expect(html).toContain("Example App wants to use your account");
+    expect(html).toContain(`<dt>Identified by</dt><dd><code>${CLIENT_ID}</code></dd>`);
+    expect(html).toContain("<code>app.example.com</code>");
+    expect(html).not.toContain('class="warn"');
+    expect(facade.cognito.documentFetches).toEqual([CLIENT_ID]);
+    // Nothing is created in Cognito before the person approves.
+    expect(facade.cognito.calls).toEqual([]);
+  });
+
+  it("warns when the answer goes to another host than the client_id's", async () => {
+    const facade = withDocument({ ...DOCUMENT, redirect_uris: ["https://other.example.net/cb"] });
+    const response = await facade.call(authorizePath({ client_id: CLIENT_ID }));
+    const html = await response.text();
+    expect(html).toContain(
+      "The client says it is from app.example.com, but the answer goes to other.example.net. Approve only if you trust both.",
+    );
+  });
+
+  it("a document URL on localhost is allowed while CIMD_ALLOW_LOCAL_URLS=true, refused otherwise", async () => {
+    const local = "http://localhost:4000/client.json";
+    const doc = { ...DOCUMENT, client_id: local, redirect_uris: ["http://localhost:4000/cb"] };
+    const allowed = setup();
+    allowed.cognito.serveDocument(local, doc);
+    expect((await allowed.call(authorizePath({ client_id: local }))).status).toBe(200);
+    const refused = setup({ vars: { CIMD_ALLOW_LOCAL_URLS: "false" } });
+    refused.cognito.serveDocument(local, doc);
+    await expectRefusalPage(
+      await refused.call(authorizePath({ client_id: local })),
+      "The client's metadata document was refused: client_id URL must use https",
+    );
+    expect(refused.cognito.documentFetches).toEqual([]);
+  });
+});
+
+describe("a CIMD client gets one public app client in Cognito, on its first approval", () => {
+  it("approve creates exactly one app client holding only the callback", async () => {
+    const facade = withDocument();
+    const location = await approve(facade);
+    const creates = facade.cognito.callsOf("CreateUserPoolClient");
+    expect(creates).toHaveLength(1);
+    // The fields that make it a public CIMD client of the relay (token lifetimes are policy).
+    expect(creates[0]?.input).toMatchObject({
+      UserPoolId: POOL_ID,
+      GenerateSecret: false,
+      ClientName: "dcr-cimd app.example.com",
+      CallbackURLs: [CALLBACK],
+      AllowedOAuthFlows: ["code"],
+      AllowedOAuthScopes: ["openid", "mcp-api/read", "mcp-api/write"],
+      AllowedOAuthFlowsUserPoolClient: true,
+      SupportedIdentityProviders: ["COGNITO"],
+      RefreshTokenRotation: { Feature: "ENABLED", RetryGracePeriodSeconds: 0 },
+    });
+    const [cognitoClientId] = [...facade.cognito.clients.keys()];
+    expect(`${location.origin}${location.pathname}`).toBe(COGNITO_AUTHORIZE);
+    expect(location.searchParams.get("client_id")).toBe(cognitoClientId);
+    expect(location.searchParams.get("redirect_uri")).toBe(CALLBACK);
+  });
+
+  it("a second approval, from another browser, reuses it", async () => {
+    const facade = withDocument();
+    const first = await approve(facade);
+    const second = await approve(facade);
+    expect(second.searchParams.get("client_id")).toBe(first.searchParams.get("client_id"));
+    expect(facade.cognito.callsOf("CreateUserPoolClient")).toHaveLength(1);
+    expect(facade.cognito.callsOf("UpdateUserPoolClient")).toHaveLength(0);
+    expect(facade.cognito.clients.size).toBe(1);
+  });
+
+  it("a changed document scope updates the app client in place", async () => {
+    const facade = withDocument();
+    const first = await approve(facade);
+    facade.cognito.serveDocument(CLIENT_ID, { ...DOCUMENT, scope: "openid email" });
+    // The cached document expires (as its Cache-Control says it will).
+    await env.REGISTRATIONS.delete(cimdDocumentKey(await sha256Hex(CLIENT_ID)));
+    const second = await approve(facade, browserOn(facade), { scope: "openid email" });
+    const cognitoClientId = first.searchParams.get("client_id");
+    expect(second.searchParams.get("client_id")).toBe(cognitoClientId);
+    expect(second.searchParams.get("scope")).toBe("openid email");
+    expect(facade.cognito.callsOf("CreateUserPoolClient")).toHaveLength(1);
+    const updates = facade.cognito.callsOf("UpdateUserPoolClient");
+    expect(updates).toHaveLength(1);
+    expect(updates[0]?.input).toMatchObject({
+      ClientId: cognitoClientId,
+      ClientName: "dcr-cimd app.example.com",
+      CallbackURLs: [CALLBACK],
+      AllowedOAuthScopes: ["openid", "email", "mcp-api/read", "mcp-api/write"],
+    });
+  });
+});
+
+describe("a refused client metadata document is a page, and nothing is created", () => {
+  const cases: [string, () => Response, string][] = [
+    [
+      "a client_id that is not its URL",
+      () => Response.json({ ...DOCUMENT, client_id: "https://app.example.com/other.json" }),
+      "client_id in the document",
+    ],
+    ["a 404", () => new Response("not here", { status: 404 }), "answered HTTP 404, not 200"],
+    [
+      "a redirect",
+      () => new Response(null, { status: 302, headers: { location: "https://evil.example.net/" } }),
+      "redirects; redirects are not followed",
+    ],
+    ["a body that is not JSON", () => new Response("<html>"), "is not valid JSON"],
+    [
+      "a confidential client",
+      () => Response.json({ ...DOCUMENT, token_endpoint_auth_method: "client_secret_basic" }),
+      '"token_endpoint_auth_method" must be "none"',
+    ],
+    [
+      "an http redirect URI off loopback",
+      () => Response.json({ ...DOCUMENT, redirect_uris: ["http://app.example.com/cb"] }),
+      "http is allowed only for localhost",
+    ],
+  ];
+
+  it.each(cases)("%s", async (_, respond, message) => {
+    const facade = withDocument(respond);
+    const response = await facade.call(
+      authorizePath({ client_id: CLIENT_ID, redirect_uri: REDIRECT }),
+    );
+    await expectRefusalPage(response, "The client's metadata document was refused: ", message);
+    expect(facade.cognito.calls).toEqual([]);
+  });
+
+  it("a redirect_uri the document does not list", async () => {
+    const facade = withDocument();
+    await expectRefusalPage(
+      await facade.call(
+        authorizePath({ client_id: CLIENT_ID, redirect_uri: "https://app.example.com/other" }),
+      ),
+      "The redirect_uri is not registered for this client.",
+    );
+  });
+
+  it("a client_id URL that is not in normalized form, without fetching it", async () => {
+    const facade = withDocument();
+    await expectRefusalPage(
+      await facade.call(authorizePath({ client_id: "https://APP.example.com/client.json" })),
+      "must be in normalized form",
+    );
+    expect(facade.cognito.documentFetches).toEqual([]);
+  });
+});
+
+describe("POST /token with a CIMD client_id: the URL maps to its app client", () => {
+  it("relays the code and a refresh as the app client, public", async () => {
+    const facade = withDocument();
+    const back = await signInThroughFrontDoor(facade, browserOn(facade), {
+      client_id: CLIENT_ID,
+      redirect_uri: REDIRECT,
+    });
+    expect(back.searchParams.get("state")).toBe(STATE);
+    expect(back.searchParams.get("iss")).toBe(ISSUER);
+    const [cognitoClientId] = [...facade.cognito.clients.keys()];
+    const response = await facade.call("/token", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({
+        grant_type: "authorization_code",
+        code: back.searchParams.get("code") ?? "",
+        code_verifier: VERIFIER,
+        redirect_uri: REDIRECT,
+        client_id: CLIENT_ID,
+      }).toString(),
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual(facade.cognito.issuedTokens[0]);
+    const [relayed] = facade.cognito.oauthCallsOf("token");
+    expect(relayed?.authorization).toBe("");
+    expect(relayed?.form.client_id).toBe(cognitoClientId);
+    expect(relayed?.form.redirect_uri).toBe(CALLBACK);
+    const refresh = await facade.call("/token", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({
+        grant_type: "refresh_token",
+        refresh_token: facade.cognito.issuedTokens[0]?.refresh_token ?? "",
+        client_id: CLIENT_ID,
+      }).toString(),
+    });
+    expect(refresh.status).toBe(200);
+    expect(await refresh.json()).toEqual(facade.cognito.issuedTokens[1]);
+    expect(facade.cognito.oauthCallsOf("token")[1]?.form.client_id).toBe(cognitoClientId);
+  });
+
+  it("a URL that never got an app client, or a secret → 401 invalid_client", async () => {
+    const facade = withDocument();
+    const token = (form: Record<string, string>) =>
+      facade.call("/token", {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: "r", ...form }),
+      });
+    await expectOAuthError(
+      await token({ client_id: CLIENT_ID }),
+      401,
+      "invalid_client",
+      "the client is not known to this server",
+    );
+    await approve(facade);
+    await expectOAuthError(
+      await token({ client_id: CLIENT_ID, client_secret: "s" }),
+      401,
+      "invalid_client",
+      "this client is public: send client_id only, with no secret",
+    );
+    expect(facade.cognito.oauthCalls).toEqual([]);
+  });
+});
+
+describe("creating a CIMD app client is limited like POST /register", () => {
+  const refusing = {
+    limit: async () => ({ success: false }),
+  } as unknown as RateLimit;
+
+  it("the per-IP rate limit: the approval goes back as temporarily_unavailable, nothing created", async () => {
+    const facade = withDocument(DOCUMENT, { REGISTER_RATE_LIMITER: refusing });
+    const browser = browserOn(facade);
+    const page = await browser.get(authorizePath({ client_id: CLIENT_ID, redirect_uri: REDIRECT }));
+    const response = await browser.postForm("/authorize/decision", {
+      transaction: readTransaction(await page.text()),
+      decision: "approve",
+    });
+    expect(response.status).toBe(302);
+    const location = new URL(response.headers.get("location") ?? "");
+    expect(`${location.origin}${location.pathname}`).toBe(REDIRECT);
+    expect(Object.fromEntries(location.searchParams)).toEqual({
+      error: "temporarily_unavailable",
+      error_description: "too many registrations; retry later",
+      state: STATE,
+      iss: ISSUER,
+    });
+    expect(facade.cognito.callsOf("CreateUserPoolClient")).toEqual([]);
+  });
+
+  it("the daily cap per source counts CIMD creations and registrations together", async () => {
+    const facade = withDocument(DOCUMENT, { REGISTRATIONS_PER_SOURCE_PER_DAY: "1" });
+    await approve(facade);
+    expect(facade.cognito.callsOf("CreateUserPoolClient")).toHaveLength(1);
+    const register = await facade.register(INSPECTOR);
+    await expectOAuthError(register, 429, "temporarily_unavailable");
+    // Reusing the app client creates nothing, so it is not limited.
+    await approve(facade);
+  });
+
+  it("a source over its daily cap cannot create one", async () => {
+    const facade = withDocument(DOCUMENT, { REGISTRATIONS_PER_SOURCE_PER_DAY: "1" });
+    expect((await facade.register(INSPECTOR)).status).toBe(201);
+    const browser = browserOn(facade);
+    const page = await browser.get(authorizePath({ client_id: CLIENT_ID, redirect_uri: REDIRECT }));
+    const response = await browser.postForm("/authorize/decision", {
+      transaction: readTransaction(await page.text()),
+      decision: "approve",
+    });
+    const location = new URL(response.headers.get("location") ?? "");
+    expect(location.searchParams.get("error")).toBe("temporarily_unavailable");
+    expect(facade.cognito.callsOf("CreateUserPoolClient")).toHaveLength(1);
+  });
+});
