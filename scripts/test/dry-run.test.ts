@@ -40,7 +40,7 @@ describe("npm run deploy -- --dry-run: every worker builds within its size budge
     for (const { name } of listDeployableWorkers()) {
       expect(stdout).toMatch(new RegExp(`^${name}\\s+[\\d.]+\\s+[\\d.]+\\s+\\d+\\s+ok$`, "m"));
     }
-    const mcpRs = /^mcp-rs\s+[\d.]+\s+([\d.]+)\s+300\s+ok$/m.exec(stdout);
+    const mcpRs = /^mcp-rs\s+[\d.]+\s+([\d.]+)\s+150\s+ok$/m.exec(stdout);
     expect(Number(mcpRs?.[1])).toBeGreaterThan(10);
   });
 

@@ -1,4 +1,3 @@
-import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
@@ -22,12 +21,12 @@ import {
   PRM_PATH,
   resolveResource,
 } from "./discovery/protected-resource";
-import { errorBody, OAuthError, RequestError } from "./http/errors";
+import { errorBody, findJsonRpcId, JsonRpcError, OAuthError, RequestError } from "./http/errors";
 import { logEvent } from "./http/log";
 import { isOriginAllowed } from "./http/origin";
-import { isSupportedProtocolVersion } from "./mcp/protocol-versions";
+import { serveMcp } from "./mcp/endpoint";
+import { isSupportedProtocolVersion, MCP_PROTOCOL_VERSIONS } from "./mcp/protocol-versions";
 import { classifyMcpRequest } from "./mcp/scope-policy";
-import { buildMcpServer } from "./mcp/server";
 
 /** Largest request body accepted on /mcp and /v1, in bytes. */
 export const MAX_REQUEST_BYTES = 64 * 1024;
@@ -149,6 +148,8 @@ export function createApp(options: AppOptions = {}) {
           "content-type",
           "accept",
           "mcp-protocol-version",
+          "mcp-method",
+          "mcp-name",
           "mcp-session-id",
           "last-event-id",
         ],
@@ -156,7 +157,6 @@ export function createApp(options: AppOptions = {}) {
         maxAge: 600,
       }),
     );
-    app.use(path, guardProtocolVersion);
     app.use(
       path,
       bodyLimit({
@@ -174,29 +174,14 @@ export function createApp(options: AppOptions = {}) {
   }
 
   app.post(MCP_PATH, async (c) => {
-    let body: unknown;
-    try {
-      body = await c.req.json();
-    } catch {
-      return c.json(
-        { jsonrpc: "2.0", error: { code: -32700, message: "Parse error: invalid JSON" }, id: null },
-        400,
-      );
-    }
+    const body: unknown = await c.req.json().catch(() => {
+      throw new JsonRpcError(-32700, "Parse error: invalid JSON", 400);
+    });
+    requireProtocolVersion(c.req.header("mcp-protocol-version"), body);
+    // Decided from the same parsed body the SDK is given.
     requireAccess(c, classifyMcpRequest(body));
     const { principal } = c.var;
-    const server = buildMcpServer({
-      principal,
-      contexts: userContexts(c.env, principal),
-      now,
-    });
-    // Stateless: a server and transport per request, JSON answers, no session id.
-    const transport = new WebStandardStreamableHTTPServerTransport({
-      sessionIdGenerator: undefined,
-      enableJsonResponse: true,
-    });
-    await server.connect(transport);
-    return transport.handleRequest(c.req.raw, { parsedBody: body });
+    return serveMcp(c.req.raw, body, { principal, contexts: userContexts(c.env, principal), now });
   });
   app.on(["GET", "DELETE"], MCP_PATH, () => {
     // No standalone SSE stream and no sessions in stateless mode.
@@ -262,17 +247,19 @@ const guardOrigin = createMiddleware<AppEnv>(async (c, next) => {
   await next();
 });
 
-/** 400 for an `MCP-Protocol-Version` this server does not serve. */
-const guardProtocolVersion = createMiddleware<AppEnv>(async (c, next) => {
-  const version = c.req.header("mcp-protocol-version");
-  if (version !== undefined && !isSupportedProtocolVersion(version))
-    throw new RequestError(
-      "unsupported_protocol_version",
-      `MCP-Protocol-Version ${version.slice(0, 40)} is not supported`,
-      400,
-    );
-  await next();
-});
+/**
+ * 400 with JSON-RPC error -32022 for an `MCP-Protocol-Version` this server does not serve, naming
+ * every revision it does, whichever era the request is of.
+ * @see MCP 2026-07-28 basic/transports/streamable-http §Protocol Version Header
+ */
+function requireProtocolVersion(version: string | undefined, body: unknown): void {
+  if (version === undefined || isSupportedProtocolVersion(version)) return;
+  const requested = version.slice(0, 40);
+  throw new JsonRpcError(-32022, `Unsupported protocol version: ${requested}`, 400, {
+    id: findJsonRpcId(body),
+    data: { supported: MCP_PROTOCOL_VERSIONS, requested },
+  });
+}
 
 /** The one place errors become responses: JSON bodies, no-store, challenges on 401/403. */
 function renderError(error: Error, c: Context<AppEnv>): Response {
@@ -294,6 +281,20 @@ function renderError(error: Error, c: Context<AppEnv>): Response {
       ...NO_STORE,
       ...error.headers,
     });
+  if (error instanceof JsonRpcError)
+    return c.json(
+      {
+        jsonrpc: "2.0",
+        id: error.options.id ?? null,
+        error: {
+          code: error.code,
+          message: error.description,
+          ...(error.options.data === undefined ? {} : { data: error.options.data }),
+        },
+      },
+      error.status,
+      NO_STORE,
+    );
   if (error instanceof HTTPException)
     return c.json(
       errorBody("invalid_request", error.message || "bad request"),

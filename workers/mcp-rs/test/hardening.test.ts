@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MAX_REQUEST_BYTES } from "../src/app";
-import { mcpHeaders, rpc, setup } from "./support";
+import { mcpHeaders, modernHeaders, modernRpc, rpc, setup } from "./support";
 
 describe("Streamable HTTP §Security: Origin validation", () => {
   it("refuses a foreign Origin with 403 before anything else", async () => {
@@ -48,12 +48,14 @@ describe("CORS for browser clients", () => {
       headers: {
         origin: "http://localhost:6274",
         "access-control-request-method": "POST",
-        "access-control-request-headers": "authorization, mcp-protocol-version",
+        "access-control-request-headers":
+          "authorization, mcp-protocol-version, mcp-method, mcp-name",
       },
     });
     expect(res.status).toBe(204);
     expect(res.headers.get("access-control-allow-origin")).toBe("http://localhost:6274");
-    expect(res.headers.get("access-control-allow-headers")).toContain("authorization");
+    for (const header of ["authorization", "mcp-protocol-version", "mcp-method", "mcp-name"])
+      expect(res.headers.get("access-control-allow-headers")).toContain(header);
   });
 
   it("exposes WWW-Authenticate on a 401, so a browser client can discover", async () => {
@@ -68,7 +70,7 @@ describe("CORS for browser clients", () => {
 });
 
 describe("Streamable HTTP §Protocol Version Header", () => {
-  it.each([["2025-06-18"], ["2025-11-25"], ["2026-07-28"]])("accepts %s", async (version) => {
+  it.each([["2025-06-18"], ["2025-11-25"]])("accepts %s", async (version) => {
     const { call, token } = await setup();
     const res = await call("/mcp", {
       method: "POST",
@@ -78,17 +80,42 @@ describe("Streamable HTTP §Protocol Version Header", () => {
     expect(res.status).toBe(200);
   });
 
-  it("answers an unsupported version with 400 JSON", async () => {
+  it("accepts 2026-07-28 with its per-request envelope and headers", async () => {
+    const { call, token } = await setup();
+    const res = await call("/mcp", {
+      method: "POST",
+      headers: modernHeaders(await token(), "tools/list"),
+      body: modernRpc("tools/list"),
+    });
+    expect(res.status).toBe(200);
+  });
+
+  it("answers an unsupported version with 400 and JSON-RPC -32022 naming the supported ones", async () => {
     const { call, token } = await setup();
     const res = await call("/mcp", {
       method: "POST",
       headers: mcpHeaders(await token(), { "mcp-protocol-version": "1999-01-01" }),
-      body: rpc("tools/list"),
+      body: JSON.stringify({ jsonrpc: "2.0", id: 7, method: "tools/list" }),
     });
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({
-      error: "unsupported_protocol_version",
-      error_description: "MCP-Protocol-Version 1999-01-01 is not supported",
+      jsonrpc: "2.0",
+      id: 7,
+      error: {
+        code: -32022,
+        message: "Unsupported protocol version: 1999-01-01",
+        data: {
+          supported: [
+            "2026-07-28",
+            "2025-11-25",
+            "2025-06-18",
+            "2025-03-26",
+            "2024-11-05",
+            "2024-10-07",
+          ],
+          requested: "1999-01-01",
+        },
+      },
     });
   });
 });

@@ -155,3 +155,87 @@ export interface ToolAnswer {
   };
   error?: { code: number; message: string };
 }
+
+/** The `_meta` envelope every 2026-07-28 request carries instead of an `initialize` handshake. */
+export const ENVELOPE = {
+  "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+  "io.modelcontextprotocol/clientInfo": { name: "test", version: "1" },
+  "io.modelcontextprotocol/clientCapabilities": {},
+};
+
+/** Headers of a 2026-07-28 POST: the version, `Mcp-Method`, and `Mcp-Name` where one applies. */
+export function modernHeaders(
+  token: string | undefined,
+  method: string,
+  params: Record<string, unknown> = {},
+  extra: Record<string, string> = {},
+) {
+  const name =
+    method === "resources/read"
+      ? params.uri
+      : method === "tools/call" || method === "prompts/get"
+        ? params.name
+        : undefined;
+  return mcpHeaders(token, {
+    "mcp-protocol-version": "2026-07-28",
+    "mcp-method": method,
+    ...(typeof name === "string" ? { "mcp-name": name } : {}),
+    ...extra,
+  });
+}
+
+/** A 2026-07-28 JSON-RPC request body: its params carry {@link ENVELOPE}. */
+export function modernRpc(
+  method: string,
+  params: Record<string, unknown> = {},
+  meta: Record<string, unknown> = ENVELOPE,
+) {
+  return JSON.stringify({
+    jsonrpc: "2.0",
+    id: nextId++,
+    method,
+    params: { ...params, _meta: meta },
+  });
+}
+
+/** A JSON-RPC answer as tests read it. */
+export interface RpcAnswer {
+  id?: number | string | null;
+  result?: Record<string, unknown> & {
+    resultType?: string;
+    ttlMs?: number;
+    cacheScope?: string;
+    _meta?: Record<string, unknown>;
+  };
+  error?: { code: number; message: string; data?: unknown };
+}
+
+/** Sends a 2026-07-28 request with headers that agree with its body; returns the parsed answer. */
+export async function callModern(
+  call: (path: string, init?: RequestInit) => Promise<Response>,
+  token: string,
+  method: string,
+  params: Record<string, unknown> = {},
+) {
+  const res = await call("/mcp", {
+    method: "POST",
+    headers: modernHeaders(token, method, params),
+    body: modernRpc(method, params),
+  });
+  return { res, body: (await res.json()) as RpcAnswer };
+}
+
+/** Sends an `initialize`-era request (2025-11-25 header, no envelope); returns the parsed answer. */
+export async function callLegacy(
+  call: (path: string, init?: RequestInit) => Promise<Response>,
+  token: string,
+  method: string,
+  params: Record<string, unknown> = {},
+) {
+  const res = await call("/mcp", {
+    method: "POST",
+    headers: mcpHeaders(token),
+    body: rpc(method, params),
+  });
+  return { res, body: (await res.json()) as RpcAnswer };
+}

@@ -31,7 +31,6 @@ export class OAuthError extends Error {
 export type RequestErrorCode =
   | "invalid_request"
   | "forbidden_origin"
-  | "unsupported_protocol_version"
   | "payload_too_large"
   | "not_found"
   | "method_not_allowed"
@@ -51,6 +50,33 @@ export class RequestError extends Error {
   ) {
     super(description);
   }
+}
+
+/** A JSON-RPC request id, or null when the request's could not be read. */
+export type JsonRpcId = string | number | null;
+
+/**
+ * A JSON-RPC request this server refuses before the MCP SDK sees it; rendered as a JSON-RPC
+ * error response echoing the request's id.
+ * @see JSON-RPC 2.0 §5.1, MCP basic/transports
+ */
+export class JsonRpcError extends Error {
+  override readonly name = "JsonRpcError";
+
+  constructor(
+    readonly code: number,
+    readonly description: string,
+    readonly status: ContentfulStatusCode,
+    readonly options: { id?: JsonRpcId; data?: unknown } = {},
+  ) {
+    super(description);
+  }
+}
+
+/** The id of a JSON-RPC request body, to echo in an error; null when it has none. */
+export function findJsonRpcId(body: unknown): JsonRpcId {
+  if (typeof body !== "object" || body === null || !("id" in body)) return null;
+  return typeof body.id === "string" || typeof body.id === "number" ? body.id : null;
 }
 
 /** The JSON body of every error: `{"error","error_description"}`. */

@@ -1,15 +1,16 @@
-import { SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/sdk/types.js";
+import { SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/server";
 
-/** MCP revisions this server serves; the SDK 1.x list lacks the newest one. */
+/** The stateless revision, served by the SDK's `createMcpHandler`. */
+export const MODERN_PROTOCOL_VERSION = "2026-07-28";
+
+/**
+ * MCP revisions this server serves, newest first: 2026-07-28 on the per-request wire, and every
+ * `initialize`-era revision the SDK negotiates (2025-11-25, 2025-06-18 and older).
+ */
 export const MCP_PROTOCOL_VERSIONS: readonly string[] = [
-  "2026-07-28",
-  ...SUPPORTED_PROTOCOL_VERSIONS.filter((version) => version !== "2026-07-28"),
+  MODERN_PROTOCOL_VERSION,
+  ...SUPPORTED_PROTOCOL_VERSIONS.filter((version) => version !== MODERN_PROTOCOL_VERSION),
 ];
-
-// SDK 1.x has no option for extra versions (2.x has `supportedProtocolVersions`, typescript-sdk
-// PR #1448); its transport and initialize negotiation read this exported list, so extend it once.
-for (const version of MCP_PROTOCOL_VERSIONS)
-  if (!SUPPORTED_PROTOCOL_VERSIONS.includes(version)) SUPPORTED_PROTOCOL_VERSIONS.push(version);
 
 /** Whether an `MCP-Protocol-Version` header names a revision served here. @see MCP basic/transports §Protocol Version Header */
 export function isSupportedProtocolVersion(version: string): boolean {

@@ -1,16 +1,58 @@
-import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/cfworker";
-import { z } from "zod";
+import {
+  type CacheHint,
+  type CacheScope,
+  type CallToolResult,
+  completable,
+  McpServer,
+  ProtocolError,
+  ProtocolErrorCode,
+  type Resource,
+  ResourceNotFoundError,
+  ResourceTemplate,
+} from "@modelcontextprotocol/server";
+import * as z from "zod/v4";
 import type { Principal } from "../auth/verify-token";
-import { MAX_CONTENT_LENGTH, MAX_TITLE_LENGTH, toWireContext } from "../contexts/context";
+import {
+  MAX_CONTENT_LENGTH,
+  MAX_TITLE_LENGTH,
+  type StoredContext,
+  toWireContext,
+} from "../contexts/context";
 import type { UserContexts } from "../contexts/user-contexts";
 import type { ToolName } from "./scope-policy";
 
-/** Name and version this server reports in `initialize`. */
+/** Name and version this server reports (`initialize`, and `_meta` of 2026-07-28 results). */
 export const SERVER_INFO = { name: "mcp-cognito-workers", version: "0.1.0" };
 
-/** What the tools of one request work with. */
+/** URI template of a saved context as an MCP resource. */
+export const CONTEXT_URI_TEMPLATE = "context://{id}";
+
+/** The resource URI of the context `id`. */
+export function buildContextUri(id: string): string {
+  return `context://${id}`;
+}
+
+/** How long a client may reuse a list that is the same for every user (tools, prompts, templates). */
+const STATIC_LIST_TTL_MS = 5 * 60_000;
+/** How long a client may reuse a read context: a context never changes, it can only be deleted. */
+const CONTEXT_READ_TTL_MS = 60_000;
+
+/**
+ * Cache hints of the 2026-07-28 cacheable results. What depends on the user (their contexts) is
+ * `private`; what is the same for everyone is `public`. Neither is access control.
+ * @see MCP 2026-07-28 server/utilities/caching
+ */
+export const CACHE_HINTS = {
+  "server/discover": { ttlMs: STATIC_LIST_TTL_MS, cacheScope: "public" },
+  "tools/list": { ttlMs: STATIC_LIST_TTL_MS, cacheScope: "public" },
+  "prompts/list": { ttlMs: STATIC_LIST_TTL_MS, cacheScope: "public" },
+  "resources/templates/list": { ttlMs: STATIC_LIST_TTL_MS, cacheScope: "public" },
+  // The user's contexts change whenever they save or delete one.
+  "resources/list": { ttlMs: 0, cacheScope: "private" },
+  "resources/read": { ttlMs: CONTEXT_READ_TTL_MS, cacheScope: "private" },
+} as const satisfies Record<string, CacheHint & { cacheScope: CacheScope }>;
+
+/** What the server of one request works with. */
 export interface ToolContext {
   principal: Principal;
   contexts: DurableObjectStub<UserContexts>;
@@ -18,14 +60,38 @@ export interface ToolContext {
   now: () => number;
 }
 
-/** Builds the MCP server for one request (stateless): the tools act for `principal` only. */
+const contextId = () => z.uuid().describe("The context's id, as list_contexts returns it");
+const ID_INPUT = z.object({ id: contextId() });
+const NEW_CONTEXT_INPUT = z.object({
+  title: z.string().trim().min(1).max(MAX_TITLE_LENGTH).describe("A short title"),
+  content: z.string().max(MAX_CONTENT_LENGTH).describe("The text to keep"),
+});
+
+/**
+ * Builds the MCP server for one request (stateless, either protocol era): tools, the user's
+ * contexts as resources, the `use_context` prompt and completions, all acting for `principal` only.
+ */
 export function buildMcpServer({ principal, contexts, now }: ToolContext): McpServer {
-  // ajv compiles schemas with `new Function`, which Workers forbid; @cfworker/json-schema does not.
   const server = new McpServer(SERVER_INFO, {
-    jsonSchemaValidator: new CfWorkerJsonSchemaValidator(),
+    cacheHints: CACHE_HINTS,
+    // Nothing is ever announced: the tools and prompts are fixed, and no list-change stream
+    // outlives a request here.
+    capabilities: {
+      tools: { listChanged: false },
+      resources: { listChanged: false },
+      prompts: { listChanged: false },
+    },
   });
-  const id = z.string().uuid().describe("The context's id, as list_contexts returns it");
   const tool = (name: ToolName) => name;
+  const completeContextId = async (value: string) => {
+    const prefix = value.toLowerCase();
+    return (await contexts.list())
+      .filter(
+        (context) =>
+          context.id.startsWith(prefix) || context.title.toLowerCase().startsWith(prefix),
+      )
+      .map((context) => context.id);
+  };
 
   server.registerTool(
     tool("whoami"),
@@ -56,12 +122,12 @@ export function buildMcpServer({ principal, contexts, now }: ToolContext): McpSe
     tool("get_context"),
     {
       description: "Reads one of your saved contexts.",
-      inputSchema: { id },
+      inputSchema: ID_INPUT,
       annotations: { readOnlyHint: true },
     },
-    async (input) => {
-      const found = await contexts.get(input.id);
-      return found ? result(toWireContext(found)) : toolError(`context ${input.id} not found`);
+    async ({ id }) => {
+      const found = await contexts.get(id);
+      return found ? result(toWireContext(found)) : toolError(`context ${id} not found`);
     },
   );
 
@@ -69,10 +135,7 @@ export function buildMcpServer({ principal, contexts, now }: ToolContext): McpSe
     tool("create_context"),
     {
       description: "Saves a new context (a titled piece of text) for you.",
-      inputSchema: {
-        title: z.string().trim().min(1).max(MAX_TITLE_LENGTH).describe("A short title"),
-        content: z.string().max(MAX_CONTENT_LENGTH).describe("The text to keep"),
-      },
+      inputSchema: NEW_CONTEXT_INPUT,
     },
     async (input) => {
       const created = await contexts.create(input, now());
@@ -86,16 +149,69 @@ export function buildMcpServer({ principal, contexts, now }: ToolContext): McpSe
     tool("delete_context"),
     {
       description: "Deletes one of your saved contexts.",
-      inputSchema: { id },
+      inputSchema: ID_INPUT,
       annotations: { destructiveHint: true, idempotentHint: true },
     },
-    async (input) =>
-      (await contexts.delete(input.id))
-        ? result({ deleted: input.id })
-        : toolError(`context ${input.id} not found`),
+    async ({ id }) =>
+      (await contexts.delete(id)) ? result({ deleted: id }) : toolError(`context ${id} not found`),
+  );
+
+  server.registerResource(
+    "context",
+    new ResourceTemplate(CONTEXT_URI_TEMPLATE, {
+      list: async () => ({ resources: (await contexts.list()).map(toResource) }),
+      complete: { id: completeContextId },
+    }),
+    {
+      title: "Saved context",
+      description: "One of your saved contexts, by id.",
+      mimeType: "text/plain",
+    },
+    async (uri, { id }) => {
+      const found = typeof id === "string" ? await contexts.get(id) : null;
+      if (!found) throw new ResourceNotFoundError(uri.href);
+      return { contents: [toResourceContents(found)] };
+    },
+  );
+
+  server.registerPrompt(
+    "use_context",
+    {
+      title: "Use a saved context",
+      description: "Puts one of your saved contexts into the conversation.",
+      // `completable` marks the schema it is given, so each server gets its own.
+      argsSchema: z.object({ id: completable(contextId(), completeContextId) }),
+    },
+    async ({ id }) => {
+      const found = await contexts.get(id);
+      if (!found)
+        throw new ProtocolError(ProtocolErrorCode.InvalidParams, `context ${id} not found`);
+      return {
+        description: found.title,
+        messages: [
+          { role: "user", content: { type: "resource", resource: toResourceContents(found) } },
+        ],
+      };
+    },
   );
 
   return server;
+}
+
+function toResource(context: StoredContext): Resource {
+  return {
+    uri: buildContextUri(context.id),
+    name: context.title,
+    // Else the template's title, the same for every context, would be shown.
+    title: context.title,
+    mimeType: "text/plain",
+    size: new TextEncoder().encode(context.content).byteLength,
+    annotations: { lastModified: new Date(context.createdAt).toISOString() },
+  };
+}
+
+function toResourceContents(context: StoredContext) {
+  return { uri: buildContextUri(context.id), mimeType: "text/plain", text: context.content };
 }
 
 function result(value: Record<string, unknown>): CallToolResult {
