@@ -20,7 +20,7 @@ let full: Tokens;
 let readOnly: Tokens;
 
 function tokens(scope: string) {
-  return signIn(servers.cognitoOrigin, {
+  return signIn(servers.loginOrigin, {
     clientId: standInVars.STATIC_CLIENT_ID ?? "",
     clientSecret: standInVars.STATIC_CLIENT_SECRET ?? "",
     redirectUri: "http://localhost:3000/callback",
