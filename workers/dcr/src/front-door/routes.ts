@@ -412,13 +412,30 @@ export function addFrontDoorRoutes(app: Hono<{ Bindings: Env }>, deps: FrontDoor
     );
   });
 
-  app.post("/token", async (c) => {
-    const { settings, context } = deps.contextOf(c.env, c.req.raw);
+  /**
+   * The form of a token or revocation request and the client it authenticates as: one it knows,
+   * using the method it registered, and the Cognito credentials to relay with.
+   */
+  const readRelayRequest = async (
+    c: AppContext,
+    settings: Settings,
+    context: RegistrationContext,
+  ) => {
     const form = await readForm(c.req.raw, MAX_FORM_BYTES);
     const presented = readPresentedClient(c.req.header("authorization"), form);
     const found = await cognitoClientIdFor(presented.clientId, context.kv, settings.frontDoor);
     if (!found) throw invalidClient("the client is not known to this server");
     assertRegisteredMethod(presented, found.client.tokenEndpointAuthMethod);
+    const credentials = {
+      clientId: found.cognitoClientId,
+      ...(presented.clientSecret !== undefined ? { clientSecret: presented.clientSecret } : {}),
+    };
+    return { form, presented, found, credentials };
+  };
+
+  app.post("/token", async (c) => {
+    const { settings, context } = deps.contextOf(c.env, c.req.raw);
+    const { form, presented, found, credentials } = await readRelayRequest(c, settings, context);
     const upstream = new URLSearchParams();
     const grantType = form.get("grant_type");
     if (grantType === undefined)
@@ -473,10 +490,6 @@ export function addFrontDoorRoutes(app: Hono<{ Bindings: Env }>, deps: FrontDoor
       );
     }
     const discovery = await deps.getDiscovery(settings.cognito.issuer);
-    const credentials = {
-      clientId: found.cognitoClientId,
-      ...(presented.clientSecret !== undefined ? { clientSecret: presented.clientSecret } : {}),
-    };
     const response = await processCognitoTokenResponse(
       await cognitoOAuthRequest(discovery.token_endpoint, upstream, credentials, deps.fetch),
     );
@@ -487,20 +500,12 @@ export function addFrontDoorRoutes(app: Hono<{ Bindings: Env }>, deps: FrontDoor
 
   app.post("/revoke", async (c) => {
     const { settings, context } = deps.contextOf(c.env, c.req.raw);
-    const form = await readForm(c.req.raw, MAX_FORM_BYTES);
-    const presented = readPresentedClient(c.req.header("authorization"), form);
-    const found = await cognitoClientIdFor(presented.clientId, context.kv, settings.frontDoor);
-    if (!found) throw invalidClient("the client is not known to this server");
-    assertRegisteredMethod(presented, found.client.tokenEndpointAuthMethod);
+    const { form, credentials } = await readRelayRequest(c, settings, context);
     const token = form.get("token");
     if (!token) throw new OAuthError("invalid_request", '"token" is required');
     const discovery = await deps.getDiscovery(settings.cognito.issuer);
     if (!discovery.revocation_endpoint)
       throw new OAuthError("temporarily_unavailable", "revocation is not available", 503);
-    const credentials = {
-      clientId: found.cognitoClientId,
-      ...(presented.clientSecret !== undefined ? { clientSecret: presented.clientSecret } : {}),
-    };
     return processCognitoRevocationResponse(
       await cognitoOAuthRequest(
         discovery.revocation_endpoint,
