@@ -504,11 +504,18 @@ export function createApp(options: AppOptions = {}) {
       path: "/",
       secure: new URL(c.req.url).protocol === "https:",
     });
-    // Cognito's /logout is on its managed-login domain (its authorization endpoint's), not the
-    // issuer's host. Unreachable, the person is still signed out here.
+    // Cognito's /logout is on its managed-login domain, named by discovery's end_session_endpoint
+    // (else the authorization endpoint's origin), never the issuer's host. Unreachable, the person
+    // is still signed out here.
     const cognito = await discoverStatic(config).catch(() => undefined);
-    if (!cognito?.authorization_endpoint) return c.redirect("/", 303);
-    const logout = new URL("/logout", new URL(cognito.authorization_endpoint).origin);
+    const endSession =
+      typeof cognito?.end_session_endpoint === "string"
+        ? cognito.end_session_endpoint
+        : cognito?.authorization_endpoint
+          ? new URL("/logout", new URL(cognito.authorization_endpoint).origin).href
+          : undefined;
+    if (!endSession) return c.redirect("/", 303);
+    const logout = new URL(endSession);
     logout.searchParams.set("client_id", config.staticClientId);
     logout.searchParams.set("logout_uri", new URL("/", config.redirectUri).href);
     return c.redirect(logout.href, 303);
