@@ -160,8 +160,8 @@ export function createWorker(deps: AppDependencies = {}) {
       }
     },
     // Bookkeeping never fails a token response: the tokens are already issued.
-    recordTokenUse: (env, request, clientId) =>
-      recordTokenUse(clientId, contextOf(env, request).context).catch((error: unknown) =>
+    recordTokenUse: (context, clientId) =>
+      recordTokenUse(clientId, context).catch((error: unknown) =>
         console.error(
           JSON.stringify({ event: "token_use_not_recorded", clientId, error: String(error) }),
         ),

@@ -1,6 +1,6 @@
 import type { RegistrationPolicy } from "../config";
 import { OAuthError } from "../oauth/oauth-error";
-import { parseRedirectUris } from "../registration/redirect-uri";
+import { LOOPBACK_HOSTS, parseRedirectUris } from "../registration/redirect-uri";
 
 /** Why a CIMD client_id or its document was refused; `message` is safe to show a person and a client. */
 export class CimdError extends Error {
@@ -16,7 +16,6 @@ export const CIMD_MAX_URL_LENGTH = 2048;
 /** Longest `client_name` accepted. */
 export const CIMD_MAX_CLIENT_NAME_LENGTH = 200;
 
-const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 /**
  * Special-use and private-network names (RFC 6761, RFC 6762, RFC 8375, RFC 9476 and common
  * intranet suffixes): a name under one of them never denotes a public document. `example` is the

@@ -2,7 +2,6 @@
 // Cognito app client behind it.
 import { type CimdDocument, CimdError, isCimdClientId } from "../cimd/document";
 import { loadCimdDocument } from "../cimd/fetch-document";
-import { CognitoError } from "../cognito/client";
 import {
   createUserPoolClient,
   deleteUserPoolClient,
@@ -15,6 +14,7 @@ import { sha256Hex } from "../registration/secrets";
 import {
   ensureRelay,
   isClientIdShape,
+  isNotFound,
   type RegistrationContext,
   USE_RECORD_INTERVAL_SECONDS,
 } from "../registration/service";
@@ -154,10 +154,6 @@ export async function prepareCognitoClient(
 ): Promise<string> {
   if (resolved.kind === "dcr") return (await ensureRelay(resolved.record, context)).clientId;
   return (await ensureCimdClient(resolved.document, context, guard)).cognitoClientId;
-}
-
-function isNotFound(error: unknown): boolean {
-  return error instanceof CognitoError && error.type === "ResourceNotFoundException";
 }
 
 /** Creates, updates or just returns the app client of a CIMD URL. */

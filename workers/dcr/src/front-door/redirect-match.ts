@@ -1,9 +1,4 @@
-/** Hosts whose `http` redirect URIs match on any port. @see RFC 8252 §7.3 */
-export const LOOPBACK_REDIRECT_HOSTS: ReadonlySet<string> = new Set([
-  "127.0.0.1",
-  "[::1]",
-  "localhost",
-]);
+import { LOOPBACK_HOSTS } from "../registration/redirect-uri";
 
 function loopbackUrl(uri: string): URL | undefined {
   let url: URL;
@@ -12,7 +7,7 @@ function loopbackUrl(uri: string): URL | undefined {
   } catch {
     return undefined;
   }
-  if (url.protocol !== "http:" || !LOOPBACK_REDIRECT_HOSTS.has(url.hostname)) return undefined;
+  if (url.protocol !== "http:" || !LOOPBACK_HOSTS.has(url.hostname)) return undefined;
   // Only a URI in its canonical form can match on a parsed comparison.
   if (url.href !== uri) return undefined;
   return url;

@@ -11,6 +11,7 @@ import type { CognitoDiscovery } from "../metadata/discovery";
 import { OAuthError, type OAuthErrorCode } from "../oauth/oauth-error";
 import { audit } from "../registration/abuse";
 import { relayCallbackUrl } from "../registration/cognito-config";
+import { matchesHash, sha256Hex } from "../registration/secrets";
 import type { RegistrationContext } from "../registration/service";
 import {
   type AuthorizationRequest,
@@ -48,7 +49,7 @@ import {
   STYLESHEET_PATH,
 } from "./pages";
 import { matchRedirectUri } from "./redirect-match";
-import { openValue, randomToken, type SealOptions, sealValue, sha256Base64Url } from "./seal";
+import { openValue, randomToken, type SealOptions, sealValue } from "./seal";
 
 /** Largest form accepted by the token, revocation and decision endpoints. */
 export const MAX_FORM_BYTES = 16 * 1024;
@@ -58,7 +59,7 @@ export const RELAYED_CODE_TTL_SECONDS = 300;
 /** A transaction: the client's request, bound to a browser by the hash of a one-time cookie. */
 export interface Transaction extends AuthorizationRequest {
   id: string;
-  /** base64url SHA-256 of the binding cookie's value. */
+  /** Hex SHA-256 of the binding cookie's value. */
   binding: string;
   /** Set once the transaction is sent to Cognito. */
   cognitoClientId?: string;
@@ -82,7 +83,7 @@ export interface FrontDoorDependencies {
   /** Limits app-client creation for a request (CIMD first use). */
   creationGuard: (env: Env, request: Request, settings: Settings) => CreationGuard;
   /** Records that `/token` issued tokens to a DCR registration (the cleanup of unused ones). */
-  recordTokenUse: (env: Env, request: Request, clientId: string) => Promise<void>;
+  recordTokenUse: (context: RegistrationContext, clientId: string) => Promise<void>;
 }
 
 type AppContext = Context<{ Bindings: Env }>;
@@ -99,11 +100,9 @@ const RELAYED_AUTHORIZE_ERRORS: ReadonlySet<string> = new Set([
   "interaction_required",
 ]);
 
-async function sameHash(value: string | undefined, expected: string): Promise<boolean> {
-  if (value === undefined) return false;
-  const actual = new TextEncoder().encode(await sha256Base64Url(value));
-  const wanted = new TextEncoder().encode(expected);
-  return actual.byteLength === wanted.byteLength && crypto.subtle.timingSafeEqual(actual, wanted);
+/** Whether this browser sent the cookie the transaction was bound to (compared in constant time). */
+function isBoundToThisBrowser(cookie: string | undefined, tx: Transaction): Promise<boolean> {
+  return cookie === undefined ? Promise.resolve(false) : matchesHash(cookie, tx.binding);
 }
 
 function errorPage(message: string, status: 400 | 403 | 429 | 502 | 503 = 400): Response {
@@ -252,7 +251,7 @@ export function addFrontDoorRoutes(app: Hono<{ Bindings: Env }>, deps: FrontDoor
     const tx: Transaction = {
       ...decided,
       id: randomToken(12),
-      binding: await sha256Base64Url(bindingValue),
+      binding: await sha256Hex(bindingValue),
     };
     const bindingCookie = buildSetCookie(
       context.issuer,
@@ -317,7 +316,7 @@ export function addFrontDoorRoutes(app: Hono<{ Bindings: Env }>, deps: FrontDoor
     const tx = await openValue<Transaction>("transaction", form.get("transaction"), seal);
     if (!tx) return errorPage("This approval has expired or was not issued by this server.");
     const cookieName = transactionCookieName(context.issuer, tx.id);
-    if (!(await sameHash(getCookie(c, cookieName), tx.binding)))
+    if (!(await isBoundToThisBrowser(getCookie(c, cookieName), tx)))
       return errorPage("This approval was not started in this browser.", 403);
     let resolved: ResolvedClient;
     try {
@@ -361,7 +360,9 @@ export function addFrontDoorRoutes(app: Hono<{ Bindings: Env }>, deps: FrontDoor
     const tx = await openValue<Transaction>("transaction", query.get("state"), seal);
     if (!tx?.cognitoClientId)
       return errorPage("This sign-in response was not started by this server, or it has expired.");
-    if (!(await sameHash(getCookie(c, transactionCookieName(context.issuer, tx.id)), tx.binding))) {
+    if (
+      !(await isBoundToThisBrowser(getCookie(c, transactionCookieName(context.issuer, tx.id)), tx))
+    ) {
       audit({
         action: "callback",
         outcome: "refused",
@@ -493,8 +494,7 @@ export function addFrontDoorRoutes(app: Hono<{ Bindings: Env }>, deps: FrontDoor
     const response = await processCognitoTokenResponse(
       await cognitoOAuthRequest(discovery.token_endpoint, upstream, credentials, deps.fetch),
     );
-    if (found.client.kind === "dcr")
-      await deps.recordTokenUse(c.env, c.req.raw, found.client.clientId);
+    if (found.client.kind === "dcr") await deps.recordTokenUse(context, found.client.clientId);
     return response;
   });
 

@@ -4,7 +4,8 @@ import { OAuthError } from "../oauth/oauth-error";
 export const MAX_REDIRECT_URIS = 100;
 export const MAX_REDIRECT_URI_LENGTH = 1024;
 
-const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+/** Hosts of `http` redirect URIs a client on the person's own machine may use. @see RFC 8252 §7.3 */
+export const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(["localhost", "127.0.0.1", "[::1]"]);
 /** Schemes that are not private-use schemes of a native app. */
 const FORBIDDEN_SCHEMES = new Set([
   "javascript",

@@ -292,7 +292,8 @@ async function forgetVanished(record: RegistrationRecord, context: RegistrationC
   return invalidTokenError("the registration access token is invalid for this client");
 }
 
-function isNotFound(error: unknown): boolean {
+/** Whether Cognito answered that the app client does not exist. */
+export function isNotFound(error: unknown): boolean {
   return error instanceof CognitoError && error.type === "ResourceNotFoundException";
 }
 
