@@ -1,32 +1,37 @@
 #!/usr/bin/env node
-// `npm run test:conformance`: the MCP conformance suite's client auth scenarios, run against the
-// web client's OAuth module through its command-line adapter (workers/client/conformance/), then
-// its authorization-server scenarios against the facade (workers/dcr) in front of the Cognito
-// stand-in (scripts/conformance/authorization-server.mjs). `node scripts/conformance.mjs
-// authorization` runs one suite. The suite needs Node 22; npx fetches it and the suite (pinned)
-// from the npm registry.
+// `npm run test:conformance`: the MCP conformance suite's client scenarios, run against the web
+// client's MCP client (the MCP SDK 2.x client) and OAuth module through their command-line adapter
+// (workers/client/conformance/): the `auth` suite (the initialize-era wire) and what revision
+// 2026-07-28 requires of a client (its wire); then its authorization-server scenarios against the
+// facade (workers/dcr) in front of the Cognito stand-in (scripts/conformance/authorization-server.mjs).
+// `node scripts/conformance.mjs client` (or `authorization`) runs one suite. The suite needs
+// Node 22; npx fetches it and the suite (pinned) from the npm registry.
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { BUNDLE_DIR, bundleAdapter } from "../workers/client/conformance/bundle.mjs";
 import {
   AUTHORIZATION_SCENARIOS,
   runAuthorizationSuite,
 } from "./conformance/authorization-server.mjs";
 import {
+  formatScenarioReport,
   formatSuiteLine,
-  formatSummary,
   readAuthorizationResults,
   readScenarioResults,
 } from "./conformance/results.mjs";
-import { selectSuites } from "./conformance/suite-output.mjs";
+import { parseRequirementsListing, selectSuites } from "./conformance/suite-output.mjs";
 
 /** The suite's version: results are only comparable run to run with the same one. */
-export const CONFORMANCE_PACKAGE = "@modelcontextprotocol/conformance@0.1.16";
+export const CONFORMANCE_PACKAGE = "@modelcontextprotocol/conformance@0.2.0-alpha.12";
 /** The version whose `authorization` command tests an authorization server (needs Node 22). */
-export const AUTHORIZATION_CONFORMANCE_PACKAGE = "@modelcontextprotocol/conformance@0.2.0-alpha.12";
-/** The `auth` suite's scenarios (revisions 2025-06-18 and 2025-11-25) in the pinned version. */
+export const AUTHORIZATION_CONFORMANCE_PACKAGE = CONFORMANCE_PACKAGE;
+/**
+ * The `auth` suite's scenarios in the pinned version, run at the initialize-era wire (2025-11-25,
+ * or 2025-06-18 where a scenario is that old).
+ */
 export const SUITE_SCENARIOS = [
   "auth/metadata-default",
   "auth/metadata-var1",
@@ -43,81 +48,134 @@ export const SUITE_SCENARIOS = [
   "auth/token-endpoint-auth-none",
   "auth/pre-registration",
 ];
-/** Draft-revision scenarios, run one by one (the `auth` suite holds the dated revisions' ones). */
-export const DRAFT_SCENARIOS = [
-  "auth/resource-mismatch",
-  "auth/offline-access-scope",
-  "auth/offline-access-not-supported",
-];
+/**
+ * The revision whose requirement set is run (`--requirements`): the scenarios it scores come from
+ * the suite itself (`conformance list --requirements`), at that revision's wire.
+ */
+export const REQUIREMENTS_REVISION = "2026-07-28";
 /**
  * The Client ID Metadata Document URL the adapter presents as its `client_id` where a server
  * supports CIMD; the suite's `auth/basic-cimd` expects this client identity.
  */
 export const CLIENT_METADATA_URL = "https://conformance-test.local/client-metadata.json";
+/**
+ * How long one client run may take. The suite starts every scenario of a run at once; on a small
+ * machine its default (30 s) ends runs that are merely waiting for a core.
+ */
+export const CLIENT_TIMEOUT_MS = 600_000;
 
-const ADAPTER = fileURLToPath(
-  new URL("../workers/client/conformance/adapter.mjs", import.meta.url),
-);
+/** Runs `part` and adds how long it took to its summary line. */
+async function timed(part) {
+  const started = performance.now();
+  const summary = await part();
+  const seconds = Math.round((performance.now() - started) / 1000);
+  return { ...summary, line: `${summary.line} (${seconds} s)` };
+}
 
-function runSuite(args) {
+/** Runs the pinned suite's CLI with `args`; resolves with what it printed on stdout. */
+function runConformance(args, { echo = true } = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(
       "npx",
-      ["-y", "-p", "node@22", "-p", CONFORMANCE_PACKAGE, "conformance", "client", ...args],
-      { stdio: ["ignore", "inherit", "inherit"] },
+      ["-y", "-p", "node@22", "-p", CONFORMANCE_PACKAGE, "conformance", ...args],
+      { stdio: ["ignore", "pipe", echo ? "inherit" : "ignore"] },
     );
+    let output = "";
+    child.stdout.on("data", (chunk) => {
+      output += chunk;
+      if (echo) process.stdout.write(chunk);
+    });
     child.on("error", reject);
-    child.on("exit", (code) => resolve(code));
+    // The suite's own exit code is not used: a scenario's verdict is its checks, read after.
+    child.on("exit", () => resolve(output));
   });
 }
 
-/** The client auth suite against the adapter: its report, and its one-line summary. */
+/** Both client runs against one bundle of the adapter: their reports and one line each. */
 async function runClientSuites(out) {
-  const command = `node ${JSON.stringify(ADAPTER)} --client-metadata-url ${CLIENT_METADATA_URL}`;
-  // The suite's own exit code is not used: a scenario's verdict is its checks, read below.
-  await runSuite(["--command", command, "--suite", "auth", "-o", join(out, "suite")]);
-  for (const scenario of DRAFT_SCENARIOS) {
-    await runSuite(["--command", command, "--scenario", scenario, "-o", join(out, "draft")]);
+  mkdirSync(BUNDLE_DIR, { recursive: true });
+  const adapter = await bundleAdapter(join(BUNDLE_DIR, `adapter-run-${process.pid}.mjs`));
+  const command = `node ${JSON.stringify(adapter)} --client-metadata-url ${CLIENT_METADATA_URL}`;
+  const client = (selection, dir) =>
+    runConformance([
+      ...["client", "--command", command, ...selection],
+      ...["--timeout", String(CLIENT_TIMEOUT_MS), "-o", dir],
+    ]);
+  try {
+    const authDir = join(out, "client-auth");
+    const authLine = await timed(async () => {
+      await client(["--suite", "auth"], authDir);
+      return formatSuiteLine("client auth", readScenarioResults(authDir), SUITE_SCENARIOS);
+    });
+
+    const listing = parseRequirementsListing(
+      await runConformance(["list", "--requirements", REQUIREMENTS_REVISION], { echo: false }),
+    );
+    const notScored = listing.notScored.filter((entry) => entry.leg === "client");
+    const requiredDir = join(out, `client-${REQUIREMENTS_REVISION}`);
+    const requiredLine = await timed(async () => {
+      await client(["--requirements", REQUIREMENTS_REVISION], requiredDir);
+      return formatSuiteLine(
+        `client ${REQUIREMENTS_REVISION}`,
+        readScenarioResults(requiredDir),
+        listing.client,
+        { notScored },
+      );
+    });
+
+    console.log(
+      [
+        "",
+        "client auth suite (initialize-era wire):",
+        formatScenarioReport(readScenarioResults(authDir), { expected: SUITE_SCENARIOS }).text,
+        "",
+        `client requirements ${REQUIREMENTS_REVISION} (its wire):`,
+        formatScenarioReport(readScenarioResults(requiredDir), {
+          expected: listing.client,
+          notScored,
+        }).text,
+      ].join("\n"),
+    );
+    return [authLine, requiredLine];
+  } finally {
+    rmSync(adapter, { force: true });
   }
-  const results = readScenarioResults(out);
-  const expected = [...SUITE_SCENARIOS, ...DRAFT_SCENARIOS];
-  const { text, ok } = formatSummary(results, { draft: DRAFT_SCENARIOS, expected });
-  console.log(text);
-  return { line: formatSuiteLine("client auth", results, expected).line, ok };
 }
 
 /** The authorization-server scenarios against the facade: its one-line summary. */
 async function runAuthorizationSuites(out) {
   const outputDir = join(out, "authorization");
-  try {
-    await runAuthorizationSuite({ suitePackage: AUTHORIZATION_CONFORMANCE_PACKAGE, outputDir });
-  } catch (error) {
-    // A set-up failure (a worker that did not start, a refused registration): no results.
-    console.error(`authorization: ${error.stack ?? error}`);
-  }
-  return formatSuiteLine(
-    "authorization",
-    readAuthorizationResults(outputDir),
-    AUTHORIZATION_SCENARIOS,
-  );
+  const line = await timed(async () => {
+    try {
+      await runAuthorizationSuite({ suitePackage: AUTHORIZATION_CONFORMANCE_PACKAGE, outputDir });
+    } catch (error) {
+      // A set-up failure (a worker that did not start, a refused registration): no results.
+      console.error(`authorization: ${error.stack ?? error}`);
+    }
+    return formatSuiteLine(
+      "authorization",
+      readAuthorizationResults(outputDir),
+      AUTHORIZATION_SCENARIOS,
+    );
+  });
+  return [line];
 }
+
+/** Each suite by name: runs it, returns one summary line per part (`{line, ok}`). */
+const RUNNERS = { client: runClientSuites, authorization: runAuthorizationSuites };
 
 async function main() {
   const suites = selectSuites(process.argv.slice(2));
   const out = mkdtempSync(join(tmpdir(), "mcp-conformance-"));
   const summaries = [];
   try {
-    for (const suite of suites) {
-      const started = performance.now();
-      const summary =
-        suite === "client" ? await runClientSuites(out) : await runAuthorizationSuites(out);
-      const seconds = Math.round((performance.now() - started) / 1000);
-      summaries.push({ ...summary, line: `${summary.line} (${seconds} s)` });
-    }
+    for (const suite of suites) summaries.push(...(await RUNNERS[suite](out)));
     console.log(["", ...summaries.map((summary) => summary.line)].join("\n"));
     process.exitCode = summaries.every((summary) => summary.ok) ? 0 : 1;
   } finally {
-    rmSync(out, { recursive: true, force: true });
+    // KEEP_RESULTS=1 keeps the suite's checks.json files to read.
+    if (process.env.KEEP_RESULTS) console.log(`results kept in ${out}`);
+    else rmSync(out, { recursive: true, force: true });
   }
 }
 

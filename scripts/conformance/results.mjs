@@ -15,59 +15,49 @@ export function summarizeChecks(checks) {
 }
 
 /**
- * Every scenario's summary under `dir`, by name (`auth/basic-cimd`); the suite writes
- * `<output dir>/auth/<name>-<timestamp>/checks.json`.
+ * Every scenario's summary under `dir`, by name (`auth/basic-cimd`, `tools_call`): the suite
+ * writes `<output dir>/<scenario>-<timestamp>/checks.json`, and a scenario's name may hold a `/`.
  * @param {string} dir
  */
 export function readScenarioResults(dir) {
   const results = new Map();
-  const walk = (path) => {
+  const walk = (path, prefix) => {
     for (const entry of readdirSync(path, { withFileTypes: true })) {
       if (!entry.isDirectory()) continue;
       const child = join(path, entry.name);
       const checks = join(child, "checks.json");
       if (existsSync(checks)) {
-        const name = `${path.split(/[\\/]/).at(-1)}/${entry.name.replace(/-\d{4}-\d{2}-\d{2}T[\d-]+Z$/, "")}`;
+        const name = `${prefix}${entry.name.replace(/-\d{4}-\d{2}-\d{2}T[\d-]+Z$/, "")}`;
         results.set(name, summarizeChecks(JSON.parse(readFileSync(checks, "utf8"))));
       } else {
-        walk(child);
+        walk(child, `${prefix}${entry.name}/`);
       }
     }
   };
-  if (existsSync(dir)) walk(dir);
+  if (existsSync(dir)) walk(dir, "");
   return results;
 }
 
 /**
- * The report: one line per expected scenario (a missing one fails), and the pass counts of the
- * dated revisions' scenarios and of the draft ones. `ok` only when every expected one passed.
+ * The report of a client run: one line per expected scenario (a missing one fails), then one per
+ * scenario run but not scored (`notScored`: its reason). `ok` only when every expected one passed;
+ * a scenario that is not scored cannot fail the run.
  * @param {Map<string, ReturnType<typeof summarizeChecks>>} results
- * @param {{expected: string[], draft: string[]}} options
+ * @param {{expected: string[], notScored?: {scenario: string, reason: string}[]}} options
  */
-export function formatSummary(results, options) {
-  const lines = [];
-  let dated = 0;
-  let draft = 0;
-  for (const name of options.expected) {
-    const result = results.get(name);
-    const isDraft = options.draft.includes(name);
-    if (result?.ok) {
-      if (isDraft) draft++;
-      else dated++;
-    }
-    const mark = result?.ok ? "pass" : "FAIL";
+export function formatScenarioReport(results, options) {
+  const describe = (name, result, suffix, failMark) => {
     const detail = result
       ? `${result.passed} passed, ${result.failed} failed, ${result.warnings} warnings`
       : "no result";
-    lines.push(`${mark}  ${name}${isDraft ? " (draft)" : ""}: ${detail}`);
+    return `${result?.ok ? "pass" : failMark}  ${name}${suffix}: ${detail}`;
+  };
+  const lines = options.expected.map((name) => describe(name, results.get(name), "", "FAIL"));
+  for (const { scenario, reason } of options.notScored ?? []) {
+    lines.push(describe(scenario, results.get(scenario), ` (not scored: ${reason})`, "fail"));
   }
-  const datedTotal = options.expected.length - options.draft.length;
-  lines.push(
-    "",
-    `${dated} of ${datedTotal} scenarios of revisions 2025-06-18 and 2025-11-25 pass; ${draft} of ${options.draft.length} draft scenarios pass.`,
-  );
-  const ok = dated === datedTotal && draft === options.draft.length;
-  return { text: lines.join("\n"), ok, dated, draft };
+  const ok = options.expected.every((name) => results.get(name)?.ok);
+  return { text: lines.join("\n"), ok };
 }
 
 /**
@@ -95,16 +85,30 @@ export function readAuthorizationResults(dir) {
 
 /**
  * One line for a whole suite: how many of the expected scenarios pass, and the checks of those
- * that ran (`authorization: 2/2 scenarios, 3 checks passed, 0 failed, 0 warnings`). `ok` only
- * when every expected scenario passed.
+ * that ran (`authorization: 2/2 scenarios, 3 checks passed, 0 failed, 0 warnings`). With
+ * `notScored` (a requirements run), the expected ones are the scored ones, and the line adds how
+ * many of those run without being scored pass, by reason. `ok` only when every expected scenario
+ * passed.
  * @param {string} label
  * @param {Map<string, ReturnType<typeof summarizeChecks>>} results
  * @param {string[]} expected
+ * @param {{notScored?: {scenario: string, reason: string}[]}} [options]
  */
-export function formatSuiteLine(label, results, expected) {
+export function formatSuiteLine(label, results, expected, options = {}) {
   const ran = expected.map((name) => results.get(name)).filter((result) => result !== undefined);
   const passing = ran.filter((result) => result.ok).length;
   const sum = (key) => ran.reduce((total, result) => total + result[key], 0);
-  const line = `${label}: ${passing}/${expected.length} scenarios, ${sum("passed")} checks passed, ${sum("failed")} failed, ${sum("warnings")} warnings`;
+  const notScored = options.notScored;
+  const scenarios = notScored ? "scored scenarios" : "scenarios";
+  let line = `${label}: ${passing}/${expected.length} ${scenarios}, ${sum("passed")} checks passed, ${sum("failed")} failed, ${sum("warnings")} warnings`;
+  if (notScored?.length) {
+    const reasons = [...new Set(notScored.map((entry) => entry.reason))].map((reason) => {
+      const entries = notScored.filter((entry) => entry.reason === reason);
+      const pass = entries.filter((entry) => results.get(entry.scenario)?.ok).length;
+      return `${reason} ${pass}/${entries.length}`;
+    });
+    const pass = notScored.filter((entry) => results.get(entry.scenario)?.ok).length;
+    line += `; not scored: ${pass}/${notScored.length} pass (${reasons.join(", ")})`;
+  }
   return { line, ok: passing === expected.length };
 }

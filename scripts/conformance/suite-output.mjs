@@ -29,6 +29,35 @@ export function isCallbackServerListening(output, port) {
     .some((line) => line.trim() === `Callback server started: http://127.0.0.1:${port}`);
 }
 
+/**
+ * What `conformance list --requirements <revision>` prints: the scenarios a revision requires of
+ * each leg (scored), and those it runs and reports without scoring, with the reason and the leg.
+ * @param {string} output
+ * @returns {{revision: string, server: string[], client: string[], notScored: {scenario: string, leg: string, reason: string}[]}}
+ */
+export function parseRequirementsListing(output) {
+  const revision = /^Required for (\S+) \(/m.exec(output)?.[1];
+  if (!revision) throw new TypeError("not the output of `conformance list --requirements`");
+  const listing = { revision, server: [], client: [], notScored: [] };
+  let section;
+  let reason;
+  for (const line of output.split(/\r?\n/)) {
+    if (line.startsWith("Server scenarios")) section = "server";
+    else if (line.startsWith("Client scenarios")) section = "client";
+    else if (line.startsWith("Run and reported, but never scored")) section = "notScored";
+    else if (section === "server" || section === "client") {
+      const scenario = /^ {2}- (\S+)$/.exec(line)?.[1];
+      if (scenario) listing[section].push(scenario);
+    } else if (section === "notScored") {
+      // `  extension (16):`, then `    - auth/dpop [client]` under it.
+      reason = /^ {2}(\S+) \(\d+\):$/.exec(line)?.[1] ?? reason;
+      const entry = /^ {4}- (\S+) \[(\w+)\]$/.exec(line);
+      if (entry && reason) listing.notScored.push({ scenario: entry[1], leg: entry[2], reason });
+    }
+  }
+  return listing;
+}
+
 /** The suites `npm run test:conformance` runs, in order. */
 export const SUITES = ["client", "authorization"];
 

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import {
+  formatScenarioReport,
   formatSuiteLine,
-  formatSummary,
   readAuthorizationResults,
   readScenarioResults,
   summarizeChecks,
@@ -12,6 +12,7 @@ import {
 import {
   findAuthorizationUrl,
   isCallbackServerListening,
+  parseRequirementsListing,
   selectSuites,
 } from "../conformance/suite-output.mjs";
 
@@ -40,36 +41,70 @@ describe("conformance results: a scenario passes with no failure and no warning"
     expect(summarizeChecks([{ status: "FAILURE" }]).ok).toBe(false);
   });
 
-  it("reads each scenario's checks.json by its name", () => {
-    const dir = writeResults({
-      "auth/basic-cimd": [{ status: "SUCCESS" }],
-      "auth/pre-registration": [{ status: "FAILURE" }],
-    });
-    const results = readScenarioResults(dir);
-    expect([...results.keys()].sort()).toEqual(["auth/basic-cimd", "auth/pre-registration"]);
+  it("reads each scenario's checks.json by its name, with or without a folder in it", () => {
+    const dir = writeResults(
+      {
+        "auth/basic-cimd": [{ status: "SUCCESS" }],
+        "auth/pre-registration": [{ status: "FAILURE" }],
+        tools_call: [{ status: "SUCCESS" }, { status: "SUCCESS" }],
+      },
+      "run",
+    );
+    const results = readScenarioResults(join(dir, "run"));
+    expect([...results.keys()].sort()).toEqual([
+      "auth/basic-cimd",
+      "auth/pre-registration",
+      "tools_call",
+    ]);
     expect(results.get("auth/pre-registration")?.failed).toBe(1);
+    expect(results.get("tools_call")?.passed).toBe(2);
+    expect(readScenarioResults(join(dir, "missing")).size).toBe(0);
   });
 
-  it("fails the run for a failed, a warned or a missing scenario, and counts draft apart", () => {
+  it("fails the run for a failed, a warned or a missing scenario", () => {
     const results = readScenarioResults(
-      writeResults({
-        "auth/a": [{ status: "SUCCESS" }],
-        "auth/b": [{ status: "WARNING" }],
-        "auth/d": [{ status: "SUCCESS" }],
-      }),
+      join(
+        writeResults({
+          "auth/a": [{ status: "SUCCESS" }],
+          "auth/b": [{ status: "WARNING" }],
+          "auth/d": [{ status: "SUCCESS" }, { status: "SKIPPED" }],
+        }),
+        "suite",
+      ),
     );
-    const summary = formatSummary(results, {
+    const report = formatScenarioReport(results, {
       expected: ["auth/a", "auth/b", "auth/c", "auth/d"],
-      draft: ["auth/d"],
     });
-    expect(summary).toMatchObject({ ok: false, dated: 1, draft: 1 });
-    expect(summary.text).toContain("FAIL  auth/b: 0 passed, 0 failed, 1 warnings");
-    expect(summary.text).toContain("FAIL  auth/c: no result");
-    expect(summary.text).toContain(
-      "1 of 3 scenarios of revisions 2025-06-18 and 2025-11-25 pass; 1 of 1 draft scenarios pass.",
+    expect(report.ok).toBe(false);
+    expect(report.text.split("\n")).toEqual([
+      "pass  auth/a: 1 passed, 0 failed, 0 warnings",
+      "FAIL  auth/b: 0 passed, 0 failed, 1 warnings",
+      "FAIL  auth/c: no result",
+      "pass  auth/d: 1 passed, 0 failed, 0 warnings",
+    ]);
+    expect(formatScenarioReport(results, { expected: ["auth/a", "auth/d"] }).ok).toBe(true);
+  });
+
+  it("lists the scenarios run without being scored, which cannot fail the run", () => {
+    const results = readScenarioResults(
+      join(
+        writeResults({ tools_call: [{ status: "SUCCESS" }], "auth/dpop": [{ status: "FAILURE" }] }),
+        "suite",
+      ),
     );
-    const all = formatSummary(results, { expected: ["auth/a", "auth/d"], draft: ["auth/d"] });
-    expect(all.ok).toBe(true);
+    const report = formatScenarioReport(results, {
+      expected: ["tools_call"],
+      notScored: [
+        { scenario: "auth/dpop", reason: "extension" },
+        { scenario: "json-schema-2020-12-preservation", reason: "added-after-release" },
+      ],
+    });
+    expect(report.ok).toBe(true);
+    expect(report.text.split("\n")).toEqual([
+      "pass  tools_call: 1 passed, 0 failed, 0 warnings",
+      "fail  auth/dpop (not scored: extension): 0 passed, 1 failed, 0 warnings",
+      "fail  json-schema-2020-12-preservation (not scored: added-after-release): no result",
+    ]);
   });
 });
 
@@ -132,6 +167,83 @@ describe("conformance summary: one line per suite", () => {
       line: "authorization: 0/2 scenarios, 1 checks passed, 0 failed, 1 warnings",
       ok: false,
     });
+  });
+
+  it("counts a requirements run's scored scenarios, and apart those it runs without scoring", () => {
+    const results = new Map([
+      ["tools_call", { passed: 2, failed: 0, warnings: 0, ok: true }],
+      ["request-metadata", { passed: 6, failed: 0, warnings: 0, ok: true }],
+      ["auth/dpop", { passed: 10, failed: 3, warnings: 0, ok: false }],
+      ["auth/wif-jwt-bearer", { passed: 9, failed: 0, warnings: 0, ok: true }],
+    ]);
+    const notScored = [
+      { scenario: "auth/dpop", reason: "extension" },
+      { scenario: "auth/wif-jwt-bearer", reason: "extension" },
+      { scenario: "json-schema-2020-12-preservation", reason: "added-after-release" },
+    ];
+    expect(
+      formatSuiteLine("client 2026-07-28", results, ["tools_call", "request-metadata"], {
+        notScored,
+      }),
+    ).toEqual({
+      line: "client 2026-07-28: 2/2 scored scenarios, 8 checks passed, 0 failed, 0 warnings; not scored: 1/3 pass (extension 1/2, added-after-release 0/1)",
+      ok: true,
+    });
+    const missing = formatSuiteLine("client 2026-07-28", results, ["tools_call", "sse-retry"], {
+      notScored: [],
+    });
+    expect(missing).toEqual({
+      line: "client 2026-07-28: 1/2 scored scenarios, 2 checks passed, 0 failed, 0 warnings",
+      ok: false,
+    });
+  });
+});
+
+describe("conformance suite output: a revision's requirement set as `list --requirements` prints it", () => {
+  // As 0.2.0-alpha.12 prints it (shortened).
+  const printed = [
+    "Required for 2026-07-28 (5 scenarios, frozen; run at the 2026-07-28 wire):",
+    "",
+    "Server scenarios (test against a server):",
+    "  - server-stateless",
+    "  - caching",
+    "",
+    "Client scenarios (test against a client):",
+    "  - tools_call",
+    "  - auth/metadata-default",
+    "  - http-custom-headers",
+    "",
+    "Run and reported, but never scored:",
+    "  extension (2):",
+    "    - auth/dpop [client]",
+    "    - tasks-lifecycle [server]",
+    "  added-after-release (1):",
+    "    - json-schema-2020-12-preservation [client]",
+    "",
+  ].join("\n");
+
+  it("gives each leg's scored scenarios and those not scored, with reason and leg", () => {
+    expect(parseRequirementsListing(printed)).toEqual({
+      revision: "2026-07-28",
+      server: ["server-stateless", "caching"],
+      client: ["tools_call", "auth/metadata-default", "http-custom-headers"],
+      notScored: [
+        { scenario: "auth/dpop", leg: "client", reason: "extension" },
+        { scenario: "tasks-lifecycle", leg: "server", reason: "extension" },
+        {
+          scenario: "json-schema-2020-12-preservation",
+          leg: "client",
+          reason: "added-after-release",
+        },
+      ],
+    });
+    expect(parseRequirementsListing(printed.replaceAll("\n", "\r\n")).client).toHaveLength(3);
+  });
+
+  it("refuses output that is not a requirement listing", () => {
+    expect(() => parseRequirementsListing("Client scenarios (test against a client):\n")).toThrow(
+      TypeError,
+    );
   });
 });
 

@@ -1,24 +1,13 @@
 #!/usr/bin/env node
-// Bundles adapter.ts (TypeScript, imports src/oauth/) with esbuild, then runs it.
+// Bundles adapter.ts (TypeScript, imports src/) with esbuild, then runs it. The conformance run
+// (scripts/conformance.mjs) bundles once and runs the bundle instead.
 import { mkdirSync, rmSync } from "node:fs";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { build } from "esbuild";
+import { pathToFileURL } from "node:url";
+import { BUNDLE_DIR, bundleAdapter } from "./bundle.mjs";
 
-const here = (path) => fileURLToPath(new URL(path, import.meta.url));
-const outdir = here("../../../node_modules/.cache/client-conformance");
-mkdirSync(outdir, { recursive: true });
+mkdirSync(BUNDLE_DIR, { recursive: true });
 // One file per process: the suite runs scenarios in parallel.
-const outfile = `${outdir}/adapter-${process.pid}.mjs`;
-await build({
-  entryPoints: [here("./adapter.ts")],
-  outfile,
-  bundle: true,
-  platform: "node",
-  format: "esm",
-  packages: "external",
-  logLevel: "warning",
-  absWorkingDir: here("."),
-});
+const outfile = await bundleAdapter(`${BUNDLE_DIR}/adapter-${process.pid}.mjs`);
 try {
   await import(pathToFileURL(outfile).href);
 } finally {

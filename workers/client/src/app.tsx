@@ -23,6 +23,7 @@ import {
 } from "./oauth";
 import { ErrorPage, HomePage, type HomeProps } from "./pages/home";
 import { STYLESHEET } from "./pages/layout";
+import { REQUIRED_SECRETS, requireSecrets } from "./require-secrets";
 import { createKvRegistrationStore } from "./session/registrations";
 import {
   createSession,
@@ -93,6 +94,7 @@ export function createApp(options: AppOptions = {}) {
   const net = options.fetch ? { fetch: options.fetch } : {};
   const app = new Hono<AppEnv>();
 
+  app.use(requireSecrets(REQUIRED_SECRETS));
   app.use(async (c, next) => {
     c.set("config", readConfig(c.env));
     await next();
@@ -460,7 +462,10 @@ export function createApp(options: AppOptions = {}) {
         delete session.stepUp;
         await saveSession(env.CLIENT_STATE, session);
       }
-      return { page: { result: { title: `Result of ${kind} (${flow})`, body: outcome.result } } };
+      const over = outcome.protocolVersion ? `, MCP ${outcome.protocolVersion}` : "";
+      return {
+        page: { result: { title: `Result of ${kind} (${flow}${over})`, body: outcome.result } },
+      };
     }
     if (outcome.status === 403 && outcome.challenge?.error === "insufficient_scope") {
       const plan = planStepUp(

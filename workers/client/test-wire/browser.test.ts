@@ -132,6 +132,10 @@ describe.skipIf(!haveBrowser)("a person signs in with the web client (Chromium)"
 
     await page.getByRole("button", { name: "Who am I (MCP)" }).first().click();
     await expect(page.locator("pre").textContent()).resolves.toContain('"username": "demo"');
+    // The SDK 2.x client found that mcp-rs offers 2026-07-28 and used it (no initialize).
+    await expect(
+      page.getByRole("heading", { name: "Result of whoami (static, MCP 2026-07-28)" }).count(),
+    ).resolves.toBe(1);
 
     await page.getByRole("button", { name: "List tools (MCP)" }).first().click();
     await expect(page.locator("pre").textContent()).resolves.toContain("create_context");
@@ -179,6 +183,9 @@ describe.skipIf(!haveBrowser)("a person signs in with the web client (Chromium)"
     const me = (await page.locator("pre").textContent()) ?? "";
     expect(me).toContain('"username": "demo"');
     expect(me).not.toContain("mcp-api/write");
+    await expect(
+      page.getByRole("heading", { name: "Result of whoami (discovery, MCP 2026-07-28)" }).count(),
+    ).resolves.toBe(1);
 
     // Needs write: 403 insufficient_scope → re-authorize with read + write (the facade asks the
     // person about write, the stand-in remembers them, so no login form) → back here, where the

@@ -1,15 +1,12 @@
 import { randomBytes } from "node:crypto";
-import {
-  extractWWWAuthenticateParams,
-  type OAuthClientProvider,
-  type OAuthDiscoveryState,
-} from "@modelcontextprotocol/sdk/client/auth.js";
 import type {
-  OAuthClientInformationMixed,
+  FetchLike,
   OAuthClientMetadata,
-  OAuthTokens,
-} from "@modelcontextprotocol/sdk/shared/auth.js";
-import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
+  OAuthClientProvider,
+  OAuthDiscoveryState,
+  StoredOAuthClientInformation,
+  StoredOAuthTokens,
+} from "@modelcontextprotocol/client";
 import {
   authorizeThroughFrontDoor,
   CookieJar,
@@ -29,7 +26,12 @@ export interface Exchange {
   body?: string;
   /** The response's `WWW-Authenticate`, when it had one. */
   challenge?: string;
+  /** The request's MCP headers (`mcp-protocol-version`, `mcp-method`, `mcp-name`) it had. */
+  mcpHeaders?: Record<string, string>;
 }
+
+/** The request headers of MCP's Streamable HTTP transport that an exchange records. */
+const MCP_HEADERS = ["mcp-protocol-version", "mcp-method", "mcp-name"];
 
 /** Options of {@link HeadlessOAuthProvider}. */
 export interface HeadlessOAuthProviderOptions {
@@ -39,17 +41,12 @@ export interface HeadlessOAuthProviderOptions {
   redirectUrl?: string;
   /** `none` (a public native client, the default) or `client_secret_basic`. */
   tokenEndpointAuthMethod?: "none" | "client_secret_basic";
-  /**
-   * Drop the tokens when the resource server answers 403 `insufficient_scope`, so that the SDK's
-   * `auth()` authorizes anew with the challenged scope instead of refreshing (a refresh keeps the
-   * scopes of the original grant). Default true.
-   */
-  reauthorizeOnInsufficientScope?: boolean;
 }
 
 /**
- * An MCP SDK `OAuthClientProvider` that signs in through dcr's front door (consent, then
- * cognito-local's managed login) without a browser, recording every step.
+ * An MCP SDK 2.x `OAuthClientProvider` that signs in through dcr's front door (consent, then
+ * cognito-local's managed login) without a browser, recording every step. It keeps one client,
+ * one token set and the discovery state, as an application keeps them for one session.
  */
 export class HeadlessOAuthProvider implements OAuthClientProvider {
   /** Every exchange in order, for asserting the flow. */
@@ -62,20 +59,27 @@ export class HeadlessOAuthProvider implements OAuthClientProvider {
   private lastState: string | undefined;
   /** One browser for every sign-in, so remembered consent and Cognito's session carry over. */
   private readonly jar = new RecordingJar((exchange) => this.exchanges.push(exchange));
-  private authorizationServer: OAuthDiscoveryState["authorizationServerMetadata"];
-  private information: OAuthClientInformationMixed | undefined;
-  private saved: OAuthTokens | undefined;
+  private discovery: OAuthDiscoveryState | undefined;
+  private information: StoredOAuthClientInformation | undefined;
+  private saved: StoredOAuthTokens | undefined;
   private verifier: string | undefined;
-  private code: string | undefined;
+  private callback: URLSearchParams | undefined;
 
   constructor(private readonly options: HeadlessOAuthProviderOptions) {}
 
-  /** The fetch to give the transport (`fetch` option): records, and handles scope challenges. */
+  /** The fetch to give the transport (`fetch` option): records what the SDK sends and gets. */
   readonly fetch: FetchLike = async (url, init) => {
     const response = await fetch(url, init);
     const challenge = response.headers.get("www-authenticate") ?? undefined;
     const body = init?.body;
-    const authorization = new Headers(init?.headers).get("authorization")?.split(" ")[0];
+    const headers = new Headers(init?.headers);
+    const authorization = headers.get("authorization")?.split(" ")[0];
+    const mcpHeaders = Object.fromEntries(
+      MCP_HEADERS.flatMap((name) => {
+        const value = headers.get(name);
+        return value === null ? [] : [[name, value]];
+      }),
+    );
     this.exchanges.push({
       via: "transport",
       method: init?.method ?? "GET",
@@ -86,13 +90,8 @@ export class HeadlessOAuthProvider implements OAuthClientProvider {
         ? { body: body.toString() }
         : {}),
       ...(challenge === undefined ? {} : { challenge }),
+      ...(Object.keys(mcpHeaders).length > 0 ? { mcpHeaders } : {}),
     });
-    if (
-      response.status === 403 &&
-      this.options.reauthorizeOnInsufficientScope !== false &&
-      extractWWWAuthenticateParams(response).error === "insufficient_scope"
-    )
-      await this.invalidateCredentials("tokens");
     return response;
   };
 
@@ -116,19 +115,19 @@ export class HeadlessOAuthProvider implements OAuthClientProvider {
     return state;
   }
 
-  clientInformation(): OAuthClientInformationMixed | undefined {
+  clientInformation(): StoredOAuthClientInformation | undefined {
     return this.information;
   }
 
-  saveClientInformation(information: OAuthClientInformationMixed): void {
+  saveClientInformation(information: StoredOAuthClientInformation): void {
     this.information = information;
   }
 
-  tokens(): OAuthTokens | undefined {
+  tokens(): StoredOAuthTokens | undefined {
     return this.saved;
   }
 
-  saveTokens(tokens: OAuthTokens): void {
+  saveTokens(tokens: StoredOAuthTokens): void {
     this.saved = tokens;
   }
 
@@ -141,28 +140,36 @@ export class HeadlessOAuthProvider implements OAuthClientProvider {
     return this.verifier;
   }
 
+  /** Kept with the code verifier: the SDK binds the callback to the server it authorized at. */
+  saveDiscoveryState(state: OAuthDiscoveryState): void {
+    this.discovery = state;
+  }
+
+  discoveryState(): OAuthDiscoveryState | undefined {
+    return this.discovery;
+  }
+
   invalidateCredentials(scope: "all" | "client" | "tokens" | "verifier" | "discovery"): void {
     if (scope === "all" || scope === "client") this.information = undefined;
     if (scope === "all" || scope === "tokens") this.saved = undefined;
     if (scope === "all" || scope === "verifier") this.verifier = undefined;
+    if (scope === "all" || scope === "discovery") this.discovery = undefined;
   }
 
-  /** Takes the code of the last sign-in, for `transport.finishAuth(code)`; once only. */
-  takeCode(): string {
-    const code = this.code;
-    if (code === undefined) throw new Error("no authorization code: no sign-in has completed");
-    this.code = undefined;
-    return code;
-  }
-
-  /** Remembers the authorization server's metadata, to check the `iss` of each redirect. */
-  saveDiscoveryState(state: OAuthDiscoveryState): void {
-    this.authorizationServer = state.authorizationServerMetadata;
+  /**
+   * The query of the last sign-in's redirect (`code`, `state`, `iss`), for
+   * `transport.finishAuth(params)`, which checks `iss` (RFC 9207); once only.
+   */
+  takeCallback(): URLSearchParams {
+    const callback = this.callback;
+    if (callback === undefined) throw new Error("no callback: no sign-in has completed");
+    this.callback = undefined;
+    return callback;
   }
 
   /**
    * Signs in as a person in a browser would, through the front door (consent, Cognito's managed
-   * login, the callback relay), keeping cookies across sign-ins, and keeps the code.
+   * login, the callback relay), keeping cookies across sign-ins, and keeps the redirect's query.
    */
   async redirectToAuthorization(authorizationUrl: URL): Promise<void> {
     this.authorizations.push(authorizationUrl);
@@ -178,26 +185,11 @@ export class HeadlessOAuthProvider implements OAuthClientProvider {
       throw new Error(
         `sign-in ended at ${location.origin}${location.pathname}, not the redirect URI`,
       );
-    // RFC 9207 §2.4: where the server says it sends `iss`, a response without the right one is
-    // refused (a mix-up defence).
-    const metadata: Record<string, unknown> | undefined = this.authorizationServer;
-    const iss = location.searchParams.get("iss");
-    if (
-      metadata?.authorization_response_iss_parameter_supported === true &&
-      iss !== metadata.issuer
-    )
-      throw new Error(`the redirect's iss ${iss} is not the issuer ${metadata.issuer}`);
-    const error = location.searchParams.get("error");
-    if (error !== null)
-      throw new Error(
-        `authorization refused: ${error} ${location.searchParams.get("error_description")}`,
-      );
+    // The SDK leaves `state` to the application (its finishAuth does not read it).
     const state = location.searchParams.get("state");
     if (state === null || state !== this.lastState)
       throw new Error("the redirect's state is not the one this provider handed out");
-    const code = location.searchParams.get("code");
-    if (code === null) throw new Error(`the redirect has no code: ${location}`);
-    this.code = code;
+    this.callback = location.searchParams;
   }
 }
 

@@ -7,17 +7,31 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { findFreePort, standInVars } from "../../cognito-local/test-wire/stand-in";
+import { unstable_readConfig } from "wrangler";
+import {
+  findFreePort,
+  standInVars,
+  startLocalWorker,
+} from "../../cognito-local/test-wire/stand-in";
 import {
   authorizeThroughFrontDoor,
   type FrontDoorSignInResult,
 } from "../../dcr/test-wire/front-door-sign-in.mjs";
-import { startStack } from "./stack";
+import { startStack, workerConfig } from "./stack";
 
 /** Longest wait for anything mcp-remote or the stack does. */
 const WAIT_MILLISECONDS = 60_000;
 /** The protocol revision the test speaks, as a desktop host of that era does. */
 const PROTOCOL_VERSION = "2025-06-18";
+/** mcp-rs's variables as committed: its read and write scopes. */
+const mcpVars = unstable_readConfig({ config: workerConfig("mcp-rs") }).vars as Record<
+  string,
+  string
+>;
+const READ = mcpVars.READ_SCOPE ?? "";
+const WRITE = mcpVars.WRITE_SCOPE ?? "";
+/** What mcp-remote prints when it wants a person to sign in. */
+const AUTHORIZE_PROMPT = /Please authorize this client by visiting:\s+(\S+)/;
 
 /** The `mcp-remote` bin (its package has no `exports`, so package.json resolves). */
 function mcpRemoteBin(): string {
@@ -53,6 +67,8 @@ interface Proxied {
   body: string;
   /** The scheme of its `Authorization` (`Bearer`, `Basic`), when it had one. */
   authorization?: string;
+  /** The `WWW-Authenticate` of the response, when it had one. */
+  challenge?: string;
 }
 
 /**
@@ -73,12 +89,14 @@ async function startRecordingProxy() {
         { method: incoming.method, headers: incoming.headers },
         (response) => {
           const authorization = incoming.headers.authorization?.split(" ")[0];
+          const challenge = response.headers["www-authenticate"];
           seen.push({
             method: incoming.method ?? "GET",
             url: target,
             status: response.statusCode ?? 0,
             body: body.toString(),
             ...(authorization === undefined ? {} : { authorization }),
+            ...(challenge === undefined ? {} : { challenge }),
           });
           outgoing.writeHead(response.statusCode ?? 502, response.headers);
           response.pipe(outgoing);
@@ -133,11 +151,14 @@ class Bridge {
     this.exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
   }
 
-  /** Waits for a stderr line matching `pattern`; fails early, with the log, if the child exits. */
-  async waitForLog(pattern: RegExp, what: string): Promise<RegExpExecArray> {
+  /**
+   * Waits for a stderr line matching `pattern`, written at or after offset `from`; fails early,
+   * with the log, if the child exits.
+   */
+  async waitForLog(pattern: RegExp, what: string, from = 0): Promise<RegExpExecArray> {
     const found = new Promise<RegExpExecArray>((resolve, reject) => {
       const check = () => {
-        const match = pattern.exec(this.stderr);
+        const match = pattern.exec(this.stderr.slice(from));
         if (match === null) return;
         this.child.stderr.off("data", check);
         resolve(match);
@@ -192,31 +213,29 @@ class Bridge {
 }
 
 const stopAll: (() => Promise<void>)[] = [];
-let mcpUrl: string;
+let stack: Awaited<ReturnType<typeof startStack>>;
 let dcrOrigin: string;
 /** Host labels for the sign-in's steps, by origin. */
 const hosts = new Map<string, string>();
-let configDir: string;
-let bridge: Bridge;
-let callbackPort: number;
-let proxy: Awaited<ReturnType<typeof startRecordingProxy>>;
 
-beforeAll(async () => {
-  const stack = await startStack();
-  stopAll.push(stack.dispose);
-  mcpUrl = stack.mcpUrl;
-  dcrOrigin = stack.dcr.origin;
-  hosts.set(stack.dcr.origin, "dcr");
-  hosts.set(stack.cognito.origin, "cognito-idp");
-  hosts.set(stack.cognito.loginOrigin, "cognito-login");
+/** One mcp-remote as a desktop host runs it for one MCP server: its own store, proxy and port. */
+interface Session {
+  mcpUrl: string;
+  proxy: Awaited<ReturnType<typeof startRecordingProxy>>;
+  configDir: string;
+  callbackPort: number;
+  bridge: Bridge;
+}
+
+/** Starts mcp-remote for `mcpUrl`, fresh: nothing carries over between runs or sessions. */
+async function startSession(mcpUrl: string): Promise<Session> {
   hosts.set(new URL(mcpUrl).origin, "mcp");
-  // A fresh store of mcp-remote's registrations and tokens: nothing carries over between runs.
-  configDir = await mkdtemp(join(tmpdir(), "mcp-remote-wire-"));
+  const configDir = await mkdtemp(join(tmpdir(), "mcp-remote-wire-"));
   stopAll.push(() => rm(configDir, { recursive: true, force: true }));
-  callbackPort = await findFreePort();
-  proxy = await startRecordingProxy();
+  const callbackPort = await findFreePort();
+  const proxy = await startRecordingProxy();
   stopAll.push(proxy.close);
-  bridge = new Bridge(
+  const bridge = new Bridge(
     spawn(
       process.execPath,
       [
@@ -245,6 +264,16 @@ beforeAll(async () => {
   );
   // Stopped before the stack and the config dir go (afterAll runs these in reverse).
   stopAll.push(() => bridge.stop());
+  return { mcpUrl, proxy, configDir, callbackPort, bridge };
+}
+
+beforeAll(async () => {
+  stack = await startStack();
+  stopAll.push(stack.dispose);
+  dcrOrigin = stack.dcr.origin;
+  hosts.set(stack.dcr.origin, "dcr");
+  hosts.set(stack.cognito.origin, "cognito-idp");
+  hosts.set(stack.cognito.loginOrigin, "cognito-login");
 });
 
 afterAll(async () => {
@@ -257,24 +286,80 @@ function step(exchange: Proxied): string {
   return `${exchange.method} ${host}${exchange.url.pathname} ${exchange.status}`;
 }
 
-/** The JSON-RPC method of each MCP POST mcp-remote sent from `from` on. */
-function mcpMethods(from: number): unknown[] {
-  return proxy.seen
+/** The MCP POSTs a session's mcp-remote sent from `from` on. */
+function mcpPosts(session: Session, from: number): Proxied[] {
+  return session.proxy.seen
     .slice(from)
-    .filter((exchange) => exchange.method === "POST" && exchange.url.href === mcpUrl)
-    .map((exchange) => (JSON.parse(exchange.body) as { method?: unknown }).method);
+    .filter((exchange) => exchange.method === "POST" && exchange.url.href === session.mcpUrl);
+}
+
+/** The JSON-RPC method of each MCP POST a session's mcp-remote sent from `from` on. */
+function mcpMethods(session: Session, from: number): unknown[] {
+  return mcpPosts(session, from).map(
+    (exchange) => (JSON.parse(exchange.body) as { method?: unknown }).method,
+  );
+}
+
+/** The browser arriving at mcp-remote's callback with the front door's redirect. */
+async function deliverToCallback(location: URL): Promise<Response> {
+  // mcp-remote's callback server listens on 127.0.0.1 only, which a browser reaches for
+  // "localhost" but Node's fetch may try as ::1.
+  const callback = new URL(location);
+  callback.hostname = "127.0.0.1";
+  return within(fetch(callback), "answer from mcp-remote's callback");
+}
+
+/** Signs the demo user in at an authorization URL mcp-remote printed, and delivers the code. */
+async function signInAt(authorizationUrl: URL): Promise<FrontDoorSignInResult> {
+  const signIn = await within(
+    authorizeThroughFrontDoor(authorizationUrl.href, {
+      username: standInVars.DEMO_USERNAME ?? "",
+      password: standInVars.DEMO_PASSWORD ?? "",
+    }),
+    "sign-in through the front door",
+  );
+  const arrived = await deliverToCallback(signIn.location);
+  expect(arrived.status).toBe(200);
+  expect(await arrived.text()).toContain("Authorization successful");
+  return signIn;
+}
+
+/** Sends `initialize` and `notifications/initialized` as a desktop host does. */
+async function initialize(bridge: Bridge): Promise<void> {
+  const initialized = await bridge.request("initialize", {
+    protocolVersion: PROTOCOL_VERSION,
+    capabilities: {},
+    clientInfo: { name: "mcp-remote-wire-test", version: "1.0.0" },
+  });
+  expect(initialized.error).toBeUndefined();
+  expect(initialized.result?.protocolVersion).toBe(PROTOCOL_VERSION);
+  bridge.notify("notifications/initialized");
+}
+
+/** The structured result of a tools/call that succeeded. */
+async function callTool(bridge: Bridge, name: string, args: Record<string, unknown> = {}) {
+  const called = await bridge.request("tools/call", { name, arguments: args });
+  expect(called.error).toBeUndefined();
+  expect(called.result?.isError).toBeFalsy();
+  return called.result?.structuredContent as Record<string, unknown> | undefined;
 }
 
 describe("mcp-remote, the stdio bridge of desktop MCP hosts, signs in through the front door", () => {
+  let session: Session;
   let authorizationUrl: URL;
   let clientId: string | null;
   let signIn: FrontDoorSignInResult;
   /** How many requests mcp-remote had sent when the code reached its callback. */
   let beforeCallback: number;
 
+  beforeAll(async () => {
+    session = await startSession(stack.mcpUrl);
+  });
+
   it("finds the front door from the 401 and registers with DCR there", async () => {
+    const { bridge, proxy, configDir, callbackPort, mcpUrl } = session;
     const [, printed = ""] = await bridge.waitForLog(
-      /Please authorize this client by visiting:\s+(\S+)/,
+      AUTHORIZE_PROMPT,
       "authorization URL on mcp-remote's stderr",
     );
     authorizationUrl = new URL(printed);
@@ -291,6 +376,11 @@ describe("mcp-remote, the stdio bridge of desktop MCP hosts, signs in through th
       "GET dcr/.well-known/oauth-authorization-server 200",
       "POST dcr/register 201",
     ]);
+    // Least privilege: the challenge asks for the read scope only, and so does mcp-remote.
+    expect(proxy.seen[0]?.challenge).toBe(
+      `Bearer scope="${READ}", resource_metadata="${new URL(mcpUrl).origin}/.well-known/oauth-protected-resource/mcp"`,
+    );
+    expect(authorizationUrl.searchParams.get("scope")).toBe(READ);
     const redirectUri = `http://localhost:${callbackPort}/oauth/callback`;
     expect(JSON.parse(proxy.seen.at(-1)?.body ?? "{}")).toMatchObject({
       client_name: "MCP CLI Proxy",
@@ -315,6 +405,7 @@ describe("mcp-remote, the stdio bridge of desktop MCP hosts, signs in through th
   });
 
   it("is shown the consent page, approved, signed in at Cognito, and the code reaches its callback", async () => {
+    const { bridge, proxy } = session;
     signIn = await within(
       authorizeThroughFrontDoor(authorizationUrl.href, {
         username: standInVars.DEMO_USERNAME ?? "",
@@ -346,12 +437,8 @@ describe("mcp-remote, the stdio bridge of desktop MCP hosts, signs in through th
     const code = location.searchParams.get("code");
     expect(code).toEqual(expect.any(String));
 
-    // The browser arrives at mcp-remote's callback server with the code; that server listens on
-    // 127.0.0.1 only, which a browser reaches for "localhost" but Node's fetch may try as ::1.
     beforeCallback = proxy.seen.length;
-    const callback = new URL(location);
-    callback.hostname = "127.0.0.1";
-    const arrived = await within(fetch(callback), "answer from mcp-remote's callback");
+    const arrived = await deliverToCallback(location);
     expect(arrived.status).toBe(200);
     expect(await arrived.text()).toContain("Authorization successful");
     await bridge.waitForLog(/Proxy established successfully/, "proxy after the sign-in");
@@ -368,31 +455,24 @@ describe("mcp-remote, the stdio bridge of desktop MCP hosts, signs in through th
   });
 
   it("then relays initialize, tools/list and tools/call whoami with the token it redeemed", async () => {
+    const { bridge, proxy, mcpUrl } = session;
     const before = proxy.seen.length;
-    const initialized = await bridge.request("initialize", {
-      protocolVersion: PROTOCOL_VERSION,
-      capabilities: {},
-      clientInfo: { name: "mcp-remote-wire-test", version: "1.0.0" },
-    });
-    expect(initialized.error).toBeUndefined();
-    expect(initialized.result?.protocolVersion).toBe(PROTOCOL_VERSION);
-    bridge.notify("notifications/initialized");
+    await initialize(bridge);
 
     const listed = await bridge.request("tools/list");
     expect(listed.error).toBeUndefined();
     const tools = (listed.result?.tools ?? []) as { name: string }[];
     expect(tools.map((tool) => tool.name)).toContain("whoami");
 
-    const called = await bridge.request("tools/call", { name: "whoami", arguments: {} });
-    expect(called.error).toBeUndefined();
-    expect(called.result?.isError).toBeFalsy();
-    const me = called.result?.structuredContent as Record<string, unknown> | undefined;
+    const me = await callTool(bridge, "whoami");
     expect(me?.username).toBe(standInVars.DEMO_USERNAME);
     expect(me?.client_id).toBe(clientId);
     expect(me?.audience).toEqual([mcpUrl]);
+    expect(me?.scopes).toContain(READ);
+    expect(me?.scopes).not.toContain(WRITE);
 
     // Each went to the MCP server with the bearer token, and none was challenged.
-    expect(mcpMethods(before)).toEqual([
+    expect(mcpMethods(session, before)).toEqual([
       "initialize",
       "notifications/initialized",
       "tools/list",
@@ -407,5 +487,150 @@ describe("mcp-remote, the stdio bridge of desktop MCP hosts, signs in through th
       expect(exchange.authorization).toBe("Bearer");
       expect([401, 403]).not.toContain(exchange.status);
     }
+  });
+
+  it("is refused a write: the 403 names the write scope, but it signs in again for the read scope only", async () => {
+    const { bridge, proxy, mcpUrl } = session;
+    const before = proxy.seen.length;
+    const logFrom = bridge.stderr.length;
+    const answer = bridge.request("tools/call", {
+      name: "create_context",
+      arguments: { title: "from mcp-remote", content: "written through the bridge" },
+    });
+
+    // The 403 asks for read and write; mcp-remote's step-up asks the front door for read only.
+    const [, printed = ""] = await bridge.waitForLog(AUTHORIZE_PROMPT, "step-up URL", logFrom);
+    const stepUp = new URL(printed);
+    expect(stepUp.searchParams.get("client_id")).toBe(clientId);
+    expect(stepUp.searchParams.get("scope")).toBe(READ);
+    // It prints the URL before its callback server listens again; a person is slower than that.
+    await bridge.waitForLog(/OAuth callback server running/, "callback server", logFrom);
+    await signInAt(stepUp);
+
+    // With the new (read-only) token it is refused again, and gives up.
+    const refused = await answer;
+    expect(refused.error).toEqual({ code: -32001, message: "mcp-remote: Unauthorized" });
+    expect(refused.result).toBeUndefined();
+    expect(proxy.seen.slice(before).map(step)).toEqual([
+      "POST mcp/mcp 403",
+      "GET mcp/.well-known/oauth-protected-resource/mcp 200",
+      "GET dcr/.well-known/oauth-authorization-server 200",
+      "POST dcr/token 200",
+      "POST mcp/mcp 403",
+      "GET mcp/.well-known/oauth-protected-resource/mcp 200",
+      "GET dcr/.well-known/oauth-authorization-server 200",
+    ]);
+    const challenges = mcpPosts(session, before).map((exchange) => exchange.challenge);
+    expect(challenges).toEqual([
+      `Bearer error="insufficient_scope", error_description="this operation needs the scopes ${READ} ${WRITE}", scope="${READ} ${WRITE}", resource_metadata="${new URL(mcpUrl).origin}/.well-known/oauth-protected-resource/mcp"`,
+      challenges[0],
+    ]);
+    expect(mcpMethods(session, before)).toEqual(["tools/call", "tools/call"]);
+
+    // Reading still works, with a token that still lacks the write scope, and nothing was written.
+    const me = await callTool(bridge, "whoami");
+    expect(me?.scopes).toContain(READ);
+    expect(me?.scopes).not.toContain(WRITE);
+    expect(await callTool(bridge, "list_contexts")).toEqual({ contexts: [] });
+  });
+});
+
+describe('with CHALLENGE_ALL_SCOPES = "true" on mcp-rs, mcp-remote signs in once and writes', () => {
+  let session: Session;
+  let clientId: string | null;
+
+  beforeAll(async () => {
+    // A second mcp-rs beside the stack's, challenging for every scope the tools need.
+    const port = await findFreePort();
+    const mcpRs = await startLocalWorker(workerConfig("mcp-rs"), {
+      port,
+      vars: {
+        COGNITO_ISSUER: stack.cognito.issuer,
+        AUTHORIZATION_SERVER: dcrOrigin,
+        CHALLENGE_ALL_SCOPES: "true",
+      },
+    });
+    stopAll.push(mcpRs.dispose);
+    session = await startSession(`http://localhost:${port}/mcp`);
+  });
+
+  it("is challenged for read and write at once, and asks the front door for both", async () => {
+    const { bridge, proxy, mcpUrl } = session;
+    const [, printed = ""] = await bridge.waitForLog(
+      AUTHORIZE_PROMPT,
+      "authorization URL on mcp-remote's stderr",
+    );
+    const authorizationUrl = new URL(printed);
+    clientId = authorizationUrl.searchParams.get("client_id");
+    expect(proxy.seen.map(step)).toEqual([
+      "GET mcp/mcp 401",
+      "GET mcp/.well-known/oauth-protected-resource/mcp 200",
+      "GET dcr/.well-known/oauth-authorization-server 200",
+      "GET mcp/mcp 401",
+      "POST mcp/mcp 401",
+      "GET mcp/.well-known/oauth-protected-resource/mcp 200",
+      "GET dcr/.well-known/oauth-authorization-server 200",
+      "POST dcr/register 201",
+    ]);
+    const origin = new URL(mcpUrl).origin;
+    for (const exchange of proxy.seen.filter((e) => e.status === 401))
+      expect(exchange.challenge).toBe(
+        `Bearer scope="${READ} ${WRITE}", resource_metadata="${origin}/.well-known/oauth-protected-resource/mcp"`,
+      );
+    // The protected resource metadata is what it is without the setting.
+    const metadata = await fetch(`${origin}/.well-known/oauth-protected-resource/mcp`);
+    expect(((await metadata.json()) as { scopes_supported: unknown }).scopes_supported).toEqual([
+      READ,
+      WRITE,
+    ]);
+
+    expect(`${authorizationUrl.origin}${authorizationUrl.pathname}`).toBe(`${dcrOrigin}/authorize`);
+    expect(authorizationUrl.searchParams.get("scope")).toBe(`${READ} ${WRITE}`);
+    expect(authorizationUrl.searchParams.get("resource")).toBe(mcpUrl);
+
+    await bridge.waitForLog(/OAuth callback server running/, "callback server");
+    const signIn = await signInAt(authorizationUrl);
+    expect(signIn.consentShown).toBe(true);
+    expect(signIn.consentPage).toContain(clientId);
+    await bridge.waitForLog(/Proxy established successfully/, "proxy after the sign-in");
+  });
+
+  it("creates a context with the token of that sign-in, then lists and reads it", async () => {
+    const { bridge, proxy, mcpUrl } = session;
+    const before = proxy.seen.length;
+    const logFrom = bridge.stderr.length;
+    await initialize(bridge);
+
+    const me = await callTool(bridge, "whoami");
+    expect(me?.client_id).toBe(clientId);
+    expect(me?.audience).toEqual([mcpUrl]);
+    expect(me?.scopes).toEqual(expect.arrayContaining([READ, WRITE]));
+
+    const title = "written by mcp-remote";
+    const content = "one sign-in, with the scopes the first challenge named";
+    const created = await callTool(bridge, "create_context", { title, content });
+    expect(created).toMatchObject({ title, content });
+    const id = created?.id;
+    expect(id).toEqual(expect.any(String));
+
+    const listed = await callTool(bridge, "list_contexts");
+    expect(listed).toEqual({ contexts: [created] });
+    expect(await callTool(bridge, "get_context", { id })).toEqual(created);
+
+    // No challenge and no second sign-in on the way.
+    expect(mcpMethods(session, before)).toEqual([
+      "initialize",
+      "notifications/initialized",
+      "tools/call",
+      "tools/call",
+      "tools/call",
+      "tools/call",
+    ]);
+    for (const exchange of proxy.seen.slice(before)) {
+      expect(exchange.url.origin).toBe(new URL(mcpUrl).origin);
+      expect(exchange.authorization).toBe("Bearer");
+      expect([401, 403]).not.toContain(exchange.status);
+    }
+    expect(AUTHORIZE_PROMPT.test(bridge.stderr.slice(logFrom))).toBe(false);
   });
 });

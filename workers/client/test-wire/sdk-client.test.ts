@@ -1,6 +1,8 @@
-import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import {
+  Client,
+  StreamableHTTPClientTransport,
+  UnauthorizedError,
+} from "@modelcontextprotocol/client";
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { unstable_readConfig } from "wrangler";
@@ -18,6 +20,8 @@ const mcpRsVars = unstable_readConfig({ config: workerConfig("mcp-rs") }).vars a
 >;
 const READ = mcpRsVars.READ_SCOPE ?? "";
 const WRITE = mcpRsVars.WRITE_SCOPE ?? "";
+/** The revision mcp-rs serves statelessly; the SDK picks it when it probes. */
+const STATELESS_REVISION = "2026-07-28";
 
 const stopAll: (() => Promise<void>)[] = [];
 /** Host labels for the recorded exchanges, by origin. */
@@ -65,10 +69,7 @@ function step(exchange: Exchange): string {
   return `${exchange.via} ${exchange.method} ${host}${exchange.url.pathname} ${exchange.status}`;
 }
 
-/**
- * The MCP POSTs (JSON-RPC) since `from`; the SDK also opens its optional SSE GET (405 here) after
- * `connect`, without awaiting it, so GETs land at no fixed place in the record.
- */
+/** The MCP POSTs (JSON-RPC) since `from`. */
 function mcpPosts(provider: HeadlessOAuthProvider, from = 0): Exchange[] {
   return provider.exchanges
     .slice(from)
@@ -94,14 +95,23 @@ function grants(provider: HeadlessOAuthProvider): (string | null)[] {
   );
 }
 
+/**
+ * An MCP SDK 2.x client: `auto` probes with `server/discover` and speaks 2026-07-28 where the
+ * server offers it; `legacy` runs the `initialize` handshake of the earlier revisions.
+ */
+function newClient(mode: "auto" | "legacy" = "auto") {
+  return new Client({ name: "sdk-wire-test", version: "1.0.0" }, { versionNegotiation: { mode } });
+}
+
 /** Connects as an MCP client does on first use: 401, sign-in, `finishAuth`, connect again. */
-async function connectSigningIn(provider: HeadlessOAuthProvider) {
-  const first = new Client({ name: "sdk-wire-test", version: "1.0.0" });
+async function connectSigningIn(provider: HeadlessOAuthProvider, mode?: "auto" | "legacy") {
+  const first = newClient(mode);
   await expect(first.connect(newTransport(provider))).rejects.toBeInstanceOf(UnauthorizedError);
   await first.close();
   const signedIn = newTransport(provider);
-  await signedIn.finishAuth(provider.takeCode());
-  const client = new Client({ name: "sdk-wire-test", version: "1.0.0" });
+  // The SDK checks the redirect's iss (RFC 9207) against the issuer it authorized at.
+  await signedIn.finishAuth(provider.takeCallback());
+  const client = newClient(mode);
   await client.connect(signedIn);
   return { client, transport: signedIn };
 }
@@ -117,15 +127,16 @@ function accessTokenScopes(provider: HeadlessOAuthProvider): string[] {
   return String(decodeJwt(token).scope ?? "").split(" ");
 }
 
-describe("the MCP SDK client finds, registers with and signs in through the front door on its own", () => {
+describe("the MCP SDK 2.x client finds, registers with and signs in through the front door on its own", () => {
   it.each(["none", "client_secret_basic"] as const)(
-    "goes 401 → PRM → AS metadata → DCR → front door (consent, login, callback) → token, then calls tools (%s)",
+    "goes 401 → PRM → AS metadata → DCR → front door (consent, login, callback) → token, then calls tools at 2026-07-28 (%s)",
     async (tokenEndpointAuthMethod) => {
       const provider = newProvider({ tokenEndpointAuthMethod });
       const { client } = await connectSigningIn(provider);
       try {
         const signIn = provider.exchanges.findIndex((e) => e.url.pathname === "/token");
         expect(provider.exchanges.slice(0, signIn + 1).map(step)).toEqual([
+          // The server/discover probe, without a token.
           "transport POST mcp/mcp 401",
           "transport GET mcp/.well-known/oauth-protected-resource/mcp 200",
           "transport GET dcr/.well-known/oauth-authorization-server 200",
@@ -136,12 +147,11 @@ describe("the MCP SDK client finds, registers with and signs in through the fron
           "sign-in GET cognito-login/login 200",
           "sign-in POST cognito-login/login 302",
           "sign-in GET dcr/callback 302",
-          // finishAuth discovers again (this provider keeps no discovery state), then redeems.
-          "transport GET mcp/.well-known/oauth-protected-resource/mcp 200",
-          "transport GET dcr/.well-known/oauth-authorization-server 200",
+          // finishAuth reads the discovery state the provider kept with the verifier.
           "transport POST dcr/token 200",
         ]);
         const [unauthorized] = provider.exchanges;
+        expect(JSON.parse(unauthorized?.body ?? "{}")).toMatchObject({ method: "server/discover" });
         expect(unauthorized?.challenge).toContain(`scope="${READ}"`);
         expect(unauthorized?.challenge).toContain(
           `resource_metadata="${new URL(mcpUrl).origin}/.well-known/oauth-protected-resource/mcp"`,
@@ -154,11 +164,14 @@ describe("the MCP SDK client finds, registers with and signs in through the fron
           scope: READ,
           redirect_uris: [provider.redirectUrl],
           token_endpoint_auth_method: tokenEndpointAuthMethod,
+          // A loopback redirect URI: a native application (2026-07-28 DCR).
+          application_type: "native",
         });
         // The SDK registers with the challenge's scope; dcr adds the step-up scopes to the ceiling.
         expect(registered).toMatchObject({
           scope: expect.stringContaining(WRITE),
           token_endpoint_auth_method: tokenEndpointAuthMethod,
+          issuer,
         });
         expect(typeof registered?.client_secret).toBe(
           tokenEndpointAuthMethod === "none" ? "undefined" : "string",
@@ -188,11 +201,12 @@ describe("the MCP SDK client finds, registers with and signs in through the fron
         expect(walk?.consentPage).toContain(provider.clientMetadata.client_name);
         expect(walk?.consentPage).toContain(registered?.client_id);
         expect(walk?.loginShown).toBe(true);
-        // RFC 9207: the redirect names the front door as its issuer, which the provider checked too.
+        // RFC 9207: the redirect names the front door as its issuer (finishAuth checked it).
         expect(issuer).toBe(dcrOrigin);
         expect(walk?.location.searchParams.get("iss")).toBe(issuer);
         expect(walk?.location.searchParams.get("code")).toEqual(expect.any(String));
 
+        expect(client.getNegotiatedProtocolVersion()).toBe(STATELESS_REVISION);
         const { tools } = await client.listTools();
         expect(tools.map((tool) => tool.name)).toEqual(
           expect.arrayContaining(["whoami", "create_context"]),
@@ -203,29 +217,65 @@ describe("the MCP SDK client finds, registers with and signs in through the fron
         expect(me.scopes).toContain(READ);
         expect(me.scopes).not.toContain(WRITE);
         expect(me.audience).toEqual([mcpUrl]);
+        // Stateless: no initialize; every POST says its revision and method, tools/call its tool.
         expect(mcpMethods(provider, signIn)).toEqual([
-          "initialize",
-          "notifications/initialized",
+          "server/discover",
           "tools/list",
           "tools/call",
         ]);
+        for (const post of mcpPosts(provider, signIn)) {
+          const { method, params } = JSON.parse(post.body ?? "{}");
+          expect(post.mcpHeaders).toEqual({
+            "mcp-protocol-version": STATELESS_REVISION,
+            "mcp-method": method,
+            ...(method === "tools/call" ? { "mcp-name": params.name } : {}),
+          });
+          expect(params._meta["io.modelcontextprotocol/protocolVersion"]).toBe(STATELESS_REVISION);
+          expect(post.status).toBe(200);
+        }
         // No MCP request after the sign-in was challenged.
         const after = provider.exchanges.slice(signIn + 1).filter((e) => e.url.href === mcpUrl);
-        expect(after.length).toBeGreaterThan(0);
         expect(after.filter((e) => e.status === 401 || e.status === 403)).toEqual([]);
       } finally {
         await client.close();
       }
     },
   );
+
+  it("speaks the initialize-era wire when told to (versionNegotiation legacy)", async () => {
+    const provider = newProvider();
+    const { client } = await connectSigningIn(provider, "legacy");
+    try {
+      const [unauthorized] = provider.exchanges;
+      // Without a probe, the first request is initialize; mcp-rs challenges it.
+      expect(unauthorized && step(unauthorized)).toBe("transport POST mcp/mcp 401");
+      expect(JSON.parse(unauthorized?.body ?? "{}")).toMatchObject({ method: "initialize" });
+      expect(client.getNegotiatedProtocolVersion()).toBe("2025-11-25");
+      const me = structured(await client.callTool({ name: "whoami" }));
+      expect(me.username).toBe(standInVars.DEMO_USERNAME);
+      const signIn = provider.exchanges.findIndex((e) => e.url.pathname === "/token");
+      expect(mcpMethods(provider, signIn)).toEqual([
+        "initialize",
+        "notifications/initialized",
+        "tools/call",
+      ]);
+      for (const post of mcpPosts(provider, signIn).slice(1)) {
+        expect(post.mcpHeaders).toEqual({ "mcp-protocol-version": "2025-11-25" });
+      }
+    } finally {
+      await client.close();
+    }
+  });
 });
 
-describe("a 403 insufficient_scope leads to exactly one new authorization with the challenged scope", () => {
-  it("steps up from read to read + write and then writes", async () => {
+describe("a 403 insufficient_scope leads to exactly one new authorization with the union of the scopes", () => {
+  it("steps up from read to read + write with a new code grant, though a refresh token is held, and then writes", async () => {
     const provider = newProvider();
     const { client, transport } = await connectSigningIn(provider);
     try {
       expect(accessTokenScopes(provider)).not.toContain(WRITE);
+      // A refresh cannot widen the grant (RFC 6749 §6): the SDK must not use this one to step up.
+      expect(provider.tokens()?.refresh_token).toEqual(expect.any(String));
       const before = provider.exchanges.length;
       const write = { name: "create_context", arguments: { title: "stepped up", content: "sdk" } };
 
@@ -243,7 +293,7 @@ describe("a 403 insufficient_scope leads to exactly one new authorization with t
       expect(stepUp?.loginShown).toBe(false);
       expect(stepUp?.location.searchParams.get("iss")).toBe(issuer);
 
-      await transport.finishAuth(provider.takeCode());
+      await transport.finishAuth(provider.takeCallback());
       const created = structured(await client.callTool(write));
       expect(created.title).toBe("stepped up");
 
@@ -254,29 +304,6 @@ describe("a 403 insufficient_scope leads to exactly one new authorization with t
       expect(provider.exchanges.filter((e) => e.url.pathname === "/register")).toHaveLength(1);
       const mcpCalls = mcpPosts(provider, before);
       expect(mcpCalls.map((e) => e.status)).toEqual([403, 200]);
-    } finally {
-      await client.close();
-    }
-  });
-});
-
-describe("a step-up the resource server still refuses stops after one attempt", () => {
-  it("without re-authorization the SDK refreshes, is refused again with the same challenge, and stops", async () => {
-    // The SDK alone: with a refresh token, auth() refreshes; the refreshed token keeps the scopes
-    // of the original grant, so the retry meets the identical challenge.
-    const provider = newProvider({ reauthorizeOnInsufficientScope: false });
-    const { client } = await connectSigningIn(provider);
-    try {
-      const before = provider.exchanges.length;
-      await expect(
-        client.callTool({ name: "create_context", arguments: { title: "no", content: "no" } }),
-      ).rejects.toThrow("Server returned 403 after trying upscoping");
-      expect(grants(provider)).toEqual(["authorization_code", "refresh_token"]);
-      expect(provider.authorizations).toHaveLength(1);
-      const mcpCalls = mcpPosts(provider, before);
-      expect(mcpCalls.map((e) => e.status)).toEqual([403, 403]);
-      expect(mcpCalls[1]?.challenge).toBe(mcpCalls[0]?.challenge);
-      expect(accessTokenScopes(provider)).not.toContain(WRITE);
     } finally {
       await client.close();
     }

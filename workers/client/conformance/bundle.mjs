@@ -1,0 +1,27 @@
+// Bundles the conformance adapter (adapter.ts: TypeScript that imports src/) into one ES module
+// with esbuild. Its packages stay imports, so the file must sit where node_modules resolves.
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+const here = (path) => fileURLToPath(new URL(path, import.meta.url));
+
+/** Where bundles go: inside the repository, so their package imports resolve. */
+export const BUNDLE_DIR = here("../../../node_modules/.cache/client-conformance");
+
+/**
+ * Writes the adapter as one runnable file at `outfile` (under {@link BUNDLE_DIR}).
+ * @param {string} outfile
+ */
+export async function bundleAdapter(outfile) {
+  await build({
+    entryPoints: [here("./adapter.ts")],
+    outfile,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    packages: "external",
+    logLevel: "warning",
+    absWorkingDir: here("."),
+  });
+  return outfile;
+}
