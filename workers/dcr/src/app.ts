@@ -6,6 +6,8 @@ import type { CognitoPoolOptions } from "./cognito/operations";
 import { loadSettings, type Settings } from "./config";
 import { readBodyText } from "./front-door/http";
 import { addFrontDoorRoutes } from "./front-door/routes";
+import { auditRefusals } from "./http/audit-refusals";
+import { REQUIRED_SECRETS, requireSecrets } from "./http/require-secrets";
 import { createClientLocks, createReservation, getLimits } from "./limits/limits";
 import { type CognitoDiscovery, createDiscoveryCache } from "./metadata/discovery";
 import { buildAuthorizationServerMetadata } from "./metadata/metadata";
@@ -136,6 +138,7 @@ export function createWorker(deps: AppDependencies = {}) {
     maxAge: 600,
   });
   for (const path of CORS_PATHS) app.use(path, browserCors);
+  app.use(requireSecrets(REQUIRED_SECRETS));
 
   addFrontDoorRoutes(app, {
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
@@ -183,42 +186,22 @@ export function createWorker(deps: AppDependencies = {}) {
   app.get("/.well-known/oauth-authorization-server", (c) => metadata(c.env, c.req.raw));
   app.get("/.well-known/openid-configuration", (c) => metadata(c.env, c.req.raw));
 
+  // Every refusal of the registration endpoints is audited here, whatever refused it.
+  for (const path of ["/register", "/register/:clientId"])
+    app.use(path, auditRefusals({ sourceOf }));
+
   app.post("/register", async (c) => {
     const { settings, context } = contextOf(c.env, c.req.raw);
     const { key, hash: source } = await sourceOf(c.req.raw);
-    try {
-      await assertWithinRateLimit(c.env.REGISTER_RATE_LIMITER, key);
-      await assertInitialAccessToken(settings.initialAccessToken, c.req.header("Authorization"));
-    } catch (error) {
-      if (error instanceof OAuthError)
-        audit({
-          action: "register",
-          outcome: "refused",
-          source,
-          error: error.code,
-          status: error.status,
-        });
-      throw error;
-    }
+    await assertWithinRateLimit(c.env.REGISTER_RATE_LIMITER, key);
+    await assertInitialAccessToken(settings.initialAccessToken, c.req.header("Authorization"));
     const body = await readJsonBody(c.req.raw);
     // Counted once the metadata is valid (a bad request uses up no one's cap), given back if the
     // client is not made after all.
     const reservation = reservationFor(c.env, settings, source);
-    const takeReservation = () =>
-      reservation.take().catch((error: unknown) => {
-        if (error instanceof OAuthError)
-          audit({
-            action: "register",
-            outcome: "refused",
-            source,
-            error: "daily_cap",
-            status: error.status,
-          });
-        throw error;
-      });
     let registered: Awaited<ReturnType<typeof registerClient>>;
     try {
-      registered = await registerClient(body, context, { beforeCreate: takeReservation });
+      registered = await registerClient(body, context, { beforeCreate: () => reservation.take() });
     } catch (error) {
       await reservation
         .cancel()
