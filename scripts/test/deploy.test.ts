@@ -209,6 +209,7 @@ describe("npm run deploy: the calls made, in order", () => {
       READ_SCOPE: "mcp-api/read",
       WRITE_SCOPE: "mcp-api/write",
       REQUIRE_AUDIENCE: "true",
+      CHALLENGE_ALL_SCOPES: "false",
       ALLOWED_ORIGINS: "",
     });
   });

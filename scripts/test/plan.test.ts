@@ -140,6 +140,30 @@ describe("production plan: pure decisions of npm run deploy", () => {
     expect(vars({ FeaturePlan: "LITE" })).toEqual({ REQUIRE_AUDIENCE: "false" });
   });
 
+  it("CHALLENGE_ALL_SCOPES keeps its committed value unless deploy.config.json sets it", () => {
+    const raw = { name: "mcp-rs", vars: { CHALLENGE_ALL_SCOPES: "false" } };
+    const base = {
+      outputs: {},
+      urls: {},
+      parameters: {},
+      kvIds: {},
+      secrets: {
+        staticClientSecret: "s",
+        dcrAccessKeyId: "AKIAK",
+        dcrSecretAccessKey: "k",
+        frontDoorKey: "f",
+        clientStateKeyMaterial: "c",
+        env: {},
+      },
+    };
+    const vars = (config: Record<string, unknown>) =>
+      buildWorkerDeployment({ name: "mcp-rs" }, raw, { ...base, config }).wranglerConfig.vars;
+    expect(vars({})).toEqual({ CHALLENGE_ALL_SCOPES: "false" });
+    expect(vars({ workers: { "mcp-rs": { vars: { CHALLENGE_ALL_SCOPES: "true" } } } })).toEqual({
+      CHALLENGE_ALL_SCOPES: "true",
+    });
+  });
+
   it("CLIENT_STATE_KEY: deterministic, 32 bytes as 43 base64url chars, from its own key material", () => {
     const material = "ClientStateKeyMaterialFromCloudFormation0123456789abcdefghijklmn";
     const staticSecret = "static-client-secret-value-0123456789";

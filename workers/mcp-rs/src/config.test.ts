@@ -8,6 +8,7 @@ const BASE: ConfigEnv = {
   READ_SCOPE: "mcp-api/read",
   WRITE_SCOPE: "mcp-api/write",
   REQUIRE_AUDIENCE: "false",
+  CHALLENGE_ALL_SCOPES: "false",
   ALLOWED_ORIGINS: " https://app.example.com , http://localhost:* ,",
 };
 
@@ -20,6 +21,7 @@ describe("configuration from wrangler vars", () => {
       readScope: "mcp-api/read",
       writeScope: "mcp-api/write",
       requireAudience: false,
+      challengeAllScopes: false,
       allowedOrigins: ["https://app.example.com", "http://localhost:*"],
     });
   });
@@ -29,6 +31,15 @@ describe("configuration from wrangler vars", () => {
     expect(() => parseConfig({ ...BASE, REQUIRE_AUDIENCE: "yes" })).toThrow(
       '"REQUIRE_AUDIENCE" must be "true" or "false"',
     );
+  });
+
+  it("turns challenging for every scope on only with the exact value true", () => {
+    expect(parseConfig({ ...BASE, CHALLENGE_ALL_SCOPES: "true" }).challengeAllScopes).toBe(true);
+    expect(parseConfig({ ...BASE, CHALLENGE_ALL_SCOPES: "" }).challengeAllScopes).toBe(false);
+    for (const value of ["TRUE", "1", "yes", " true"])
+      expect(() => parseConfig({ ...BASE, CHALLENGE_ALL_SCOPES: value })).toThrow(
+        new TypeError('"CHALLENGE_ALL_SCOPES" must be "true" or "false"'),
+      );
   });
 
   it.each([

@@ -1,3 +1,6 @@
+import { RequestError } from "./http/errors";
+import { logEvent } from "./http/log";
+
 /** What the resource server needs from its environment, checked once per request. */
 export type ConfigEnv = Pick<
   Env,
@@ -7,6 +10,7 @@ export type ConfigEnv = Pick<
   | "READ_SCOPE"
   | "WRITE_SCOPE"
   | "REQUIRE_AUDIENCE"
+  | "CHALLENGE_ALL_SCOPES"
   | "ALLOWED_ORIGINS"
 >;
 
@@ -22,19 +26,25 @@ export interface ResourceServerConfig {
   writeScope: string;
   /** Whether every token must carry an `aud` naming this server (RFC 8707 resource binding). */
   requireAudience: boolean;
+  /**
+   * Whether a 401 challenge names every scope the tools need, not only the read scope: for clients
+   * that authorize once with the challenge's scope and never step up on a 403.
+   */
+  challengeAllScopes: boolean;
   /** Origins allowed besides the server's own; `*` matches any port (`http://localhost:*`). */
   allowedOrigins: string[];
 }
 
-/** Parses the variables; a missing or malformed one is a deployment mistake (TypeError → 500). */
+/**
+ * Parses the variables. A malformed one is a deployment mistake (TypeError → 500); a missing
+ * REQUIRE_AUDIENCE is a 503 naming it (see `requireSet`).
+ */
 export function parseConfig(env: ConfigEnv): ResourceServerConfig {
   const issuer = requireUrl(env.COGNITO_ISSUER, "COGNITO_ISSUER");
   const authorizationServer = requireUrl(env.AUTHORIZATION_SERVER, "AUTHORIZATION_SERVER");
   const resourceUrl = env.RESOURCE_URL ? requireUrl(env.RESOURCE_URL, "RESOURCE_URL") : undefined;
   const readScope = requireScope(env.READ_SCOPE, "READ_SCOPE");
   const writeScope = requireScope(env.WRITE_SCOPE, "WRITE_SCOPE");
-  if (env.REQUIRE_AUDIENCE !== "true" && env.REQUIRE_AUDIENCE !== "false" && env.REQUIRE_AUDIENCE)
-    throw new TypeError('"REQUIRE_AUDIENCE" must be "true" or "false"');
   const allowedOrigins = (env.ALLOWED_ORIGINS ?? "")
     .split(",")
     .map((origin) => origin.trim())
@@ -45,14 +55,41 @@ export function parseConfig(env: ConfigEnv): ResourceServerConfig {
     resourceUrl,
     readScope,
     writeScope,
-    requireAudience: env.REQUIRE_AUDIENCE === "true",
+    // No default: a security switch left unset is refused, not taken as off.
+    requireAudience: parseSwitch(
+      requireSet(env.REQUIRE_AUDIENCE, "REQUIRE_AUDIENCE"),
+      "REQUIRE_AUDIENCE",
+    ),
+    challengeAllScopes: parseSwitch(env.CHALLENGE_ALL_SCOPES, "CHALLENGE_ALL_SCOPES"),
     allowedOrigins,
   };
+}
+
+/** Seconds a client is told to wait while a variable without a default is missing. */
+export const MISSING_VARIABLE_RETRY_AFTER_SECONDS = 60;
+
+/**
+ * A variable without a default: while it is missing (absent, empty or blank), every request
+ * answers 503 `temporarily_unavailable` naming it (with `Retry-After`), and the log says which.
+ */
+function requireSet(value: string | undefined, name: string): string {
+  if (value !== undefined && value.trim() !== "") return value;
+  logEvent("error", "configuration_missing", { name });
+  throw new RequestError("temporarily_unavailable", `${name} is not set`, 503, {
+    "retry-after": String(MISSING_VARIABLE_RETRY_AFTER_SECONDS),
+  });
 }
 
 function requireUrl(value: string | undefined, name: string): string {
   if (!value || !URL.canParse(value)) throw new TypeError(`"${name}" must be an absolute URL`);
   return value.replace(/\/+$/, "");
+}
+
+/** `"true"` or `"false"`; empty or absent is off. */
+function parseSwitch(value: string | undefined, name: string): boolean {
+  if (value !== "true" && value !== "false" && value)
+    throw new TypeError(`"${name}" must be "true" or "false"`);
+  return value === "true";
 }
 
 function requireScope(value: string | undefined, name: string): string {

@@ -1,4 +1,4 @@
-import type { Access } from "../auth/scopes";
+import { type Access, scopesFor } from "../auth/scopes";
 
 /** The tools, and whether each reads or writes the user's data. */
 export const TOOL_ACCESS = {
@@ -26,6 +26,22 @@ export function classifyMcpRequest(body: unknown): Set<Access> {
       access.add(TOOL_ACCESS[name as ToolName]);
   }
   return access;
+}
+
+/**
+ * The scopes a 401 challenge names: those basic access needs (every request reads) or, with
+ * `challengeAllScopes`, every scope a tool needs, for clients that authorize once with the
+ * challenge's scope and never step up on a 403.
+ * @see RFC 6750 §3; MCP 2025-11-25 basic/authorization, Scope Selection Strategy
+ */
+export function scopesToChallenge(config: {
+  readScope: string;
+  writeScope: string;
+  challengeAllScopes: boolean;
+}): string[] {
+  const access = new Set<Access>(["read"]);
+  if (config.challengeAllScopes) for (const kind of Object.values(TOOL_ACCESS)) access.add(kind);
+  return scopesFor(access, config);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
