@@ -3,8 +3,9 @@
 // client's MCP client (the MCP SDK 2.x client) and OAuth module through their command-line adapter
 // (workers/client/conformance/): the `auth` suite (the initialize-era wire) and what revision
 // 2026-07-28 requires of a client (its wire); then its authorization-server scenarios against the
-// facade (workers/dcr) in front of the Cognito stand-in (scripts/conformance/authorization-server.mjs).
-// `node scripts/conformance.mjs client` (or `authorization`) runs one suite. The suite needs
+// facade (workers/dcr) in front of the Cognito stand-in (scripts/conformance/authorization-server.mjs);
+// and its server scenarios against mcp-rs under a real token (scripts/conformance/server-suite.mjs).
+// `node scripts/conformance.mjs client` (or `server`, `authorization`) runs one suite. The suite needs
 // Node 22; npx fetches it and the suite (pinned) from the npm registry.
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -22,6 +23,7 @@ import {
   readAuthorizationResults,
   readScenarioResults,
 } from "./conformance/results.mjs";
+import { runServerSuites } from "./conformance/server-suite.mjs";
 import { parseRequirementsListing, selectSuites } from "./conformance/suite-output.mjs";
 
 /** The suite's version: results are only comparable run to run with the same one. */
@@ -161,8 +163,33 @@ async function runAuthorizationSuites(out) {
   return [line];
 }
 
+/**
+ * The server scenarios against mcp-rs under a real token (a loopback proxy adds it), at 2026-07-28
+ * and at 2025-11-25: one summary line per run.
+ */
+async function runServerConformance(out) {
+  const started = performance.now();
+  let summaries;
+  try {
+    ({ summaries } = await runServerSuites({
+      suitePackage: CONFORMANCE_PACKAGE,
+      outputDir: join(out, "server"),
+    }));
+  } catch (error) {
+    // A set-up failure (a worker that did not start, a sign-in that failed): no results.
+    console.error(`server: ${error.stack ?? error}`);
+    summaries = [{ line: "server: set-up failed", ok: false }];
+  }
+  const seconds = Math.round((performance.now() - started) / 1000);
+  return summaries.map((summary) => ({ ...summary, line: `${summary.line} (${seconds} s)` }));
+}
+
 /** Each suite by name: runs it, returns one summary line per part (`{line, ok}`). */
-const RUNNERS = { client: runClientSuites, authorization: runAuthorizationSuites };
+const RUNNERS = {
+  client: runClientSuites,
+  server: runServerConformance,
+  authorization: runAuthorizationSuites,
+};
 
 async function main() {
   const suites = selectSuites(process.argv.slice(2));

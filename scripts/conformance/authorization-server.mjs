@@ -25,7 +25,7 @@ const workerConfig = (name) =>
 const require = createRequire(fileURLToPath(new URL("../../workers/dcr/", import.meta.url)));
 
 /** A TCP port free on 127.0.0.1 right now. */
-function findFreePort() {
+export function findFreePort() {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
@@ -38,7 +38,7 @@ function findFreePort() {
 }
 
 /** Starts a worker of this repository with wrangler on 127.0.0.1:`port`; returns its stop. */
-async function startWorker(wrangler, name, port, vars) {
+export async function startWorker(wrangler, name, port, vars) {
   const worker = await wrangler.unstable_startWorker({
     config: workerConfig(name),
     bindings: Object.fromEntries(

@@ -59,7 +59,7 @@ export function parseRequirementsListing(output) {
 }
 
 /** The suites `npm run test:conformance` runs, in order. */
-export const SUITES = ["client", "authorization"];
+export const SUITES = ["client", "server", "authorization"];
 
 /**
  * The suites a run asks for: all of {@link SUITES} with no argument, else the named ones

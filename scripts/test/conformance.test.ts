@@ -286,9 +286,13 @@ describe("conformance suite output: the authorization URL it prints for a browse
 
 describe("conformance run: which suites", () => {
   it("runs every suite by default, or the named ones in order", () => {
-    expect(selectSuites([])).toEqual(["client", "authorization"]);
+    expect(selectSuites([])).toEqual(["client", "server", "authorization"]);
     expect(selectSuites(["authorization"])).toEqual(["authorization"]);
-    expect(selectSuites(["authorization", "client"])).toEqual(["client", "authorization"]);
-    expect(() => selectSuites(["server"])).toThrow(TypeError);
+    expect(selectSuites(["authorization", "server", "client"])).toEqual([
+      "client",
+      "server",
+      "authorization",
+    ]);
+    expect(() => selectSuites(["servers"])).toThrow(TypeError);
   });
 });

@@ -8,6 +8,7 @@ import {
   modernRpc,
   PRM_URL,
   READ,
+  type RpcAnswer,
   rpc,
   setup,
 } from "./support";
@@ -263,5 +264,65 @@ describe("MCP 2026-07-28: methods the revision removed are 404 -32601", () => {
     });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: { code: number } }).error.code).toBe(-32020);
+  });
+});
+
+describe("MCP logging: saving and deleting are logged only to a client that asks", () => {
+  const LOG_LEVEL_KEY = "io.modelcontextprotocol/logLevel";
+  const save = { name: "create_context", arguments: { title: "Logged", content: "x" } };
+
+  /** The JSON-RPC messages of an answer, whether one JSON body or an SSE stream. */
+  async function messagesOf(res: Response): Promise<Record<string, unknown>[]> {
+    const text = await res.text();
+    if (!res.headers.get("content-type")?.includes("text/event-stream")) return [JSON.parse(text)];
+    return text
+      .split("\n")
+      .filter((line) => line.startsWith("data: "))
+      .map((line) => JSON.parse(line.slice("data: ".length)));
+  }
+
+  it("sends a notifications/message before the result when _meta asks for info (2026-07-28)", async () => {
+    const { call, token } = await setup();
+    const res = await call("/mcp", {
+      method: "POST",
+      headers: modernHeaders(await token(), "tools/call", save),
+      body: modernRpc("tools/call", save, { ...ENVELOPE, [LOG_LEVEL_KEY]: "info" }),
+    });
+    expect(res.status).toBe(200);
+    const messages = await messagesOf(res);
+    const created = messages.at(-1) as RpcAnswer;
+    const id = (created.result?.structuredContent as { id: string } | undefined)?.id;
+    expect(id).toBeTypeOf("string");
+    expect(messages.slice(0, -1)).toEqual([
+      {
+        jsonrpc: "2.0",
+        method: "notifications/message",
+        params: { level: "info", data: { event: "context_saved", id }, logger: "contexts" },
+      },
+    ]);
+  });
+
+  it("sends none when _meta names no level, or a level above info", async () => {
+    const { call, token } = await setup();
+    const t = await token();
+    for (const meta of [ENVELOPE, { ...ENVELOPE, [LOG_LEVEL_KEY]: "warning" }]) {
+      const res = await call("/mcp", {
+        method: "POST",
+        headers: modernHeaders(t, "tools/call", save),
+        body: modernRpc("tools/call", save, meta),
+      });
+      const messages = await messagesOf(res);
+      expect(messages).toHaveLength(1);
+      expect((messages[0] as RpcAnswer).result?.isError).not.toBe(true);
+    }
+  });
+
+  it("accepts logging/setLevel on the initialize-era wire with an empty result", async () => {
+    const { call, token } = await setup();
+    const { res, body } = await callLegacy(call, await token(), "logging/setLevel", {
+      level: "info",
+    });
+    expect(res.status).toBe(200);
+    expect(body.result).toEqual({});
   });
 });

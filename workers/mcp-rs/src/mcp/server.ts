@@ -24,6 +24,9 @@ import type { ToolName } from "./scope-policy";
 /** Name and version this server reports (`initialize`, and `_meta` of 2026-07-28 results). */
 export const SERVER_INFO = { name: "mcp-cognito-workers", version: "0.1.0" };
 
+/** The logger name of the log notifications this server sends. */
+const LOGGER = "contexts";
+
 /** URI template of a saved context as an MCP resource. */
 export const CONTEXT_URI_TEMPLATE = "context://{id}";
 
@@ -80,6 +83,9 @@ export function buildMcpServer({ principal, contexts, now }: ToolContext): McpSe
       tools: { listChanged: false },
       resources: { listChanged: false },
       prompts: { listChanged: false },
+      // Saving and deleting a context are logged to the client that asks for it: per request
+      // with `_meta` logLevel (2026-07-28), after `logging/setLevel` on the initialize-era wire.
+      logging: {},
     },
   });
   const tool = (name: ToolName) => name;
@@ -137,11 +143,11 @@ export function buildMcpServer({ principal, contexts, now }: ToolContext): McpSe
       description: "Saves a new context (a titled piece of text) for you.",
       inputSchema: NEW_CONTEXT_INPUT,
     },
-    async (input) => {
+    async (input, ctx) => {
       const created = await contexts.create(input, now());
-      return created
-        ? result(toWireContext(created))
-        : toolError("you keep too many contexts; delete some first");
+      if (!created) return toolError("you keep too many contexts; delete some first");
+      await ctx.mcpReq.log("info", { event: "context_saved", id: created.id }, LOGGER);
+      return result(toWireContext(created));
     },
   );
 
@@ -152,8 +158,11 @@ export function buildMcpServer({ principal, contexts, now }: ToolContext): McpSe
       inputSchema: ID_INPUT,
       annotations: { destructiveHint: true, idempotentHint: true },
     },
-    async ({ id }) =>
-      (await contexts.delete(id)) ? result({ deleted: id }) : toolError(`context ${id} not found`),
+    async ({ id }, ctx) => {
+      if (!(await contexts.delete(id))) return toolError(`context ${id} not found`);
+      await ctx.mcpReq.log("info", { event: "context_deleted", id }, LOGGER);
+      return result({ deleted: id });
+    },
   );
 
   server.registerResource(
