@@ -9,6 +9,7 @@ import { recordClientSeen } from "./auth/client-seen";
 import { JwksCache } from "./auth/jwks";
 import { RevocationCheck } from "./auth/revocation";
 import { type Access, findMissingScopes, scopesFor } from "./auth/scopes";
+import { VerifiedTokenCache } from "./auth/verified-tokens";
 import { type Principal, verifyAccessToken } from "./auth/verify-token";
 import { parseConfig, type ResourceServerConfig } from "./config";
 import { parseNewContext, toWireContext } from "./contexts/context";
@@ -24,9 +25,9 @@ import {
 import { errorBody, findJsonRpcId, JsonRpcError, OAuthError, RequestError } from "./http/errors";
 import { logEvent } from "./http/log";
 import { isOriginAllowed } from "./http/origin";
-import { serveMcp } from "./mcp/endpoint";
-import { isSupportedProtocolVersion, MCP_PROTOCOL_VERSIONS } from "./mcp/protocol-versions";
-import { classifyMcpRequest } from "./mcp/scope-policy";
+import { createMcpEndpoint } from "./mcp/endpoint";
+import { isSupportedProtocolVersion, listSupportedVersionsFor } from "./mcp/protocol-versions";
+import { classifyMcpRequest, scopesToChallenge } from "./mcp/scope-policy";
 
 /** Largest request body accepted on /mcp and /v1, in bytes. */
 export const MAX_REQUEST_BYTES = 64 * 1024;
@@ -45,12 +46,17 @@ type AppEnv = {
     config: ResourceServerConfig;
     resource: string;
     principal: Principal;
+    /** The access token the principal was read from. */
+    token: string;
     /** Background work of a request served without an execution context (tests). */
     pending?: Promise<void>;
   };
 };
 
-/** Builds the resource server. Its caches (JWKS, facade metadata) live as long as the app. */
+/**
+ * Builds the resource server. Its caches (JWKS, verified tokens, facade metadata) and its MCP
+ * handler live as long as the app.
+ */
 export function createApp(options: AppOptions = {}) {
   const fetchFn = options.fetch ?? ((input, init) => fetch(input, init));
   const now = options.now ?? Date.now;
@@ -58,6 +64,8 @@ export function createApp(options: AppOptions = {}) {
   const asMetadata = new AuthorizationServerMetadataCache({ fetch: fetchFn, now });
   const clientsSeenAt = new Map<string, number>();
   const revocations = new RevocationCheck({ now });
+  const verifiedTokens = new VerifiedTokenCache({ now });
+  const serveMcp = createMcpEndpoint();
 
   const keysFor = (issuer: string) => {
     let keys = jwksByIssuer.get(issuer);
@@ -77,10 +85,12 @@ export function createApp(options: AppOptions = {}) {
       resource: c.var.resource,
       requireAudience: config.requireAudience,
       now,
+      cache: verifiedTokens,
     });
     if (await revocations.isRevoked(c.env.REGISTRATIONS, principal.clientId))
       throw new OAuthError("invalid_token", "the client's registration was deleted", 401);
     c.set("principal", principal);
+    c.set("token", token);
     runAfterResponse(
       c,
       recordClientSeen(c.env.REGISTRATIONS, principal.clientId, now(), clientsSeenAt).catch(
@@ -180,8 +190,11 @@ export function createApp(options: AppOptions = {}) {
     requireProtocolVersion(c.req.header("mcp-protocol-version"), body);
     // Decided from the same parsed body the SDK is given.
     requireAccess(c, classifyMcpRequest(body));
-    const { principal } = c.var;
-    return serveMcp(c.req.raw, body, { principal, contexts: userContexts(c.env, principal), now });
+    const { principal, token } = c.var;
+    return serveMcp(c.req.raw, body, {
+      context: { principal, contexts: userContexts(c.env, principal), now },
+      token,
+    });
   });
   app.on(["GET", "DELETE"], MCP_PATH, () => {
     // No standalone SSE stream and no sessions in stateless mode.
@@ -249,7 +262,7 @@ const guardOrigin = createMiddleware<AppEnv>(async (c, next) => {
 
 /**
  * 400 with JSON-RPC error -32022 for an `MCP-Protocol-Version` this server does not serve, naming
- * every revision it does, whichever era the request is of.
+ * the revisions it serves to a client of the request's era (`listSupportedVersionsFor`).
  * @see MCP 2026-07-28 basic/transports/streamable-http §Protocol Version Header
  */
 function requireProtocolVersion(version: string | undefined, body: unknown): void {
@@ -257,7 +270,7 @@ function requireProtocolVersion(version: string | undefined, body: unknown): voi
   const requested = version.slice(0, 40);
   throw new JsonRpcError(-32022, `Unsupported protocol version: ${requested}`, 400, {
     id: findJsonRpcId(body),
-    data: { supported: MCP_PROTOCOL_VERSIONS, requested },
+    data: { supported: listSupportedVersionsFor(body), requested },
   });
 }
 
@@ -268,7 +281,7 @@ function renderError(error: Error, c: Context<AppEnv>): Response {
     const challenge = buildBearerChallenge({
       error: error.code,
       errorDescription: error.code ? error.description : undefined,
-      scope: error.options.scope ?? (config ? [config.readScope] : undefined),
+      scope: error.options.scope ?? (config ? scopesToChallenge(config) : undefined),
       resourceMetadata: buildResourceMetadataUrl(resource),
     });
     return c.json(errorBody(error.code ?? "invalid_token", error.description), error.status, {

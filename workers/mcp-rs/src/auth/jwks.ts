@@ -8,6 +8,7 @@ import {
 } from "jose";
 import { RequestError } from "../http/errors";
 import { logEvent } from "../http/log";
+import type { KeySetStamp } from "./verified-tokens";
 
 /** Least time between two fetches of the JWKS, so that tokens with random `kid`s cannot hammer Cognito. */
 export const JWKS_COOLDOWN_SECONDS = 30;
@@ -97,9 +98,18 @@ export class JwksCache {
   // wait out a cooldown that no unknown kid started.
   #unknownKidFetchedAt = Number.NEGATIVE_INFINITY;
   #pending: Promise<void> | undefined;
+  #keySetVersion = 0;
 
   constructor(options: JwksCacheOptions) {
     this.#options = options;
+  }
+
+  /** Which key set is current and when it is due to be fetched again (for reusing verifications). */
+  get keySetStamp(): KeySetStamp {
+    return {
+      version: this.#keySetVersion,
+      refreshDueAt: this.#fetchedAt + JWKS_MAX_AGE_SECONDS * 1000,
+    };
   }
 
   /** A jose key resolver for `jwtVerify`. */
@@ -163,6 +173,7 @@ export class JwksCache {
       this.fetchCount++;
       const jwks = await processJwksResponse(await jwksRequest(this.#jwksUri, fetchFn));
       this.#keySet = createLocalJWKSet(jwks);
+      this.#keySetVersion++;
       this.#fetchedAt = this.#options.now();
       logEvent("info", "jwks_fetched", { keys: jwks.keys.length, fetches: this.fetchCount });
     } catch (error) {

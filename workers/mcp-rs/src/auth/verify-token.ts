@@ -3,6 +3,7 @@ import { OAuthError, RequestError } from "../http/errors";
 import { isAudienceAccepted } from "./audience";
 import type { JwksCache } from "./jwks";
 import { parseScopes } from "./scopes";
+import { buildVerifiedTokenKey, type VerifiedTokenCache } from "./verified-tokens";
 
 /** Clock difference tolerated between Cognito and this server on `exp`, `nbf` and `iat`. */
 export const CLOCK_SKEW_SECONDS = 30;
@@ -30,15 +31,34 @@ export interface VerifyAccessTokenOptions {
   requireAudience: boolean;
   /** Milliseconds since the epoch. */
   now: () => number;
+  /** Earlier verifications to reuse, and where this one is kept. */
+  cache?: VerifiedTokenCache;
 }
 
 /**
  * Verifies a Cognito access token: RS256 signature by a key of the pinned issuer's JWKS, `iss`,
  * `exp`/`nbf`/`iat` within {@link CLOCK_SKEW_SECONDS}, `token_use` `access`, `client_id`, and the
- * audience rule. Every failure is a 401 `invalid_token` whose description says what failed.
+ * audience rule. Every failure is a 401 `invalid_token` whose description says what failed. With
+ * a cache, a token verified before against the same issuer, resource, audience rule and key set
+ * is taken from it (see {@link VerifiedTokenCache} for how long).
  * @see OAuth 2.1 §5.2, RFC 9068 §4, MCP authorization "Token Handling"
  */
 export async function verifyAccessToken(
+  token: string,
+  keys: JwksCache,
+  options: VerifyAccessTokenOptions,
+): Promise<Principal> {
+  const { cache } = options;
+  if (!cache) return verifyTokenNow(token, keys, options);
+  const key = await buildVerifiedTokenKey(token, options);
+  // Stamped before verifying: keys fetched meanwhile make the entry stale, never the reverse.
+  const keySet = keys.keySetStamp;
+  const known = cache.get(key, keySet);
+  if (known) return known;
+  return cache.set(key, await verifyTokenNow(token, keys, options), keySet);
+}
+
+async function verifyTokenNow(
   token: string,
   keys: JwksCache,
   options: VerifyAccessTokenOptions,
