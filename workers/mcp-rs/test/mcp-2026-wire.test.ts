@@ -317,6 +317,16 @@ describe("MCP logging: saving and deleting are logged only to a client that asks
     }
   });
 
+  it("answers an initialize-era save with its result alone, as JSON", async () => {
+    const { call, token } = await setup();
+    const { res, body } = await callLegacy(call, await token(), "tools/call", save);
+    expect(res.headers.get("content-type")).toContain("application/json");
+    expect(body).toMatchObject({
+      jsonrpc: "2.0",
+      result: { structuredContent: { title: "Logged" } },
+    });
+  });
+
   it("accepts logging/setLevel on the initialize-era wire with an empty result", async () => {
     const { call, token } = await setup();
     const { res, body } = await callLegacy(call, await token(), "logging/setLevel", {
