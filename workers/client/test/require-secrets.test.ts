@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createApp } from "../src/app";
-import { REQUIRED_SECRETS } from "../src/require-secrets";
+import { REQUIRED_SECRETS } from "../src/middleware/require-secrets";
 
 const ORIGIN = "http://localhost:3000";
 

@@ -5,15 +5,7 @@ import {
 } from "@modelcontextprotocol/client";
 import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/client/validators/cf-worker";
 import { type BearerChallenge, parseBearerChallenge, recordRefusals } from "../oauth";
-
-/** What the page can ask the MCP server for. */
-export type McpAction =
-  | { kind: "tools" }
-  | { kind: "whoami" }
-  | { kind: "list_contexts" }
-  | { kind: "create_context"; title: string; content: string }
-  | { kind: "delete_context"; id: string }
-  | { kind: "rest_contexts" };
+import type { McpAction } from "./actions";
 
 /**
  * The outcome: a JSON result (with the MCP revision the exchange used; none for REST), or the

@@ -1,7 +1,8 @@
 import * as oauth from "oauth4webapi";
+import { toOAuthClient } from "./client-auth";
 import { OAuthClientError } from "./errors";
 import { type OAuthHttpOptions, oauthRequestOptions } from "./http";
-import { type ClientRegistration, toOAuthClient } from "./registration";
+import type { ClientRegistration } from "./registration";
 
 /** What must survive the redirect to the authorization server: kept server-side, per session. */
 export interface PendingAuthorization {

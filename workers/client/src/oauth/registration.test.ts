@@ -1,12 +1,9 @@
 import type * as oauth from "oauth4webapi";
 import { describe, expect, it } from "vitest";
 import { createFakeFetch, json } from "../../test/fake-fetch";
-import {
-  buildClientMetadataDocument,
-  clientSecretBasic,
-  createMemoryRegistrationStore,
-  getOrRegisterClient,
-} from "./registration";
+import { clientSecretBasic } from "./client-auth";
+import { buildClientMetadataDocument } from "./client-metadata";
+import { createMemoryRegistrationStore, getOrRegisterClient } from "./registration";
 
 const as: oauth.AuthorizationServer = {
   issuer: "http://localhost:3002",

@@ -1,6 +1,13 @@
+// RFC 7591 Dynamic Client Registration, kept once per issuer in a RegistrationStore.
+
 import * as oauth from "oauth4webapi";
+import { isClientMetadataUrl } from "./client-metadata";
 import { OAuthClientError } from "./errors";
-import { assertSafeUrl, type OAuthHttpOptions, oauthRequestOptions } from "./http";
+import { type OAuthHttpOptions, oauthRequestOptions } from "./http";
+import {
+  processReadRegistrationResponse,
+  readRegistrationRequest,
+} from "./registration-management";
 
 /** Client credentials at one authorization server (stored record, camelCase). */
 export interface ClientRegistration {
@@ -121,56 +128,6 @@ export interface ObtainClientOptions extends RegistrationOptions {
 /** How {@link getOrRegisterClient} came by the client's credentials. */
 export type ClientSource = "metadata_document" | "stored" | "registered";
 
-/** Whether `url` may serve as a Client ID Metadata Document URL: https with a path. */
-export function isClientMetadataUrl(url: string): boolean {
-  if (!URL.canParse(url)) return false;
-  const parsed = new URL(url);
-  return parsed.protocol === "https:" && parsed.pathname !== "/" && parsed.hash === "";
-}
-
-/**
- * RFC 7592 §2.1 read request for a stored registration (Bearer registration access token).
- * Returns the raw response; {@link processReadRegistrationResponse} judges it.
- */
-export async function readRegistrationRequest(
-  registration: ClientRegistration,
-  options: OAuthHttpOptions = {},
-): Promise<Response> {
-  if (!registration.registrationClientUri || !registration.registrationAccessToken) {
-    throw new TypeError("the registration has no registration_client_uri and access token");
-  }
-  const url = new URL(registration.registrationClientUri);
-  assertSafeUrl(url, "registration_client_uri");
-  const response = await (options.fetch ?? fetch)(url.href, {
-    headers: {
-      accept: "application/json",
-      authorization: `Bearer ${registration.registrationAccessToken}`,
-    },
-    redirect: "manual",
-  });
-  options.trace?.({
-    step: "stored registration checked (RFC 7592)",
-    url: url.href,
-    status: response.status,
-  });
-  return response;
-}
-
-/**
- * What a read answer says of the registration: `known` (200), `unknown` (401, 403 or 404: RFC
- * 7592 §2.1 answers 401 for a client the server no longer has), else `unverified` (an outage
- * says nothing about the client, which is kept).
- */
-export async function processReadRegistrationResponse(
-  response: Response,
-): Promise<"known" | "unknown" | "unverified"> {
-  await response.body?.cancel();
-  if (response.status === 200) return "known";
-  if (response.status === 401 || response.status === 403 || response.status === 404)
-    return "unknown";
-  return "unverified";
-}
-
 /**
  * The client's credentials at this authorization server, in the MCP registration order: a
  * Client ID Metadata Document URL where the server supports it; else the stored registration,
@@ -227,27 +184,6 @@ export async function getOrRegisterClient(
   return { registration, source: "registered" };
 }
 
-/**
- * The Client ID Metadata Document this client serves at `clientId` (its own URL).
- * @see draft-ietf-oauth-client-id-metadata-document §4, MCP authorization 2025-11-25
- */
-export function buildClientMetadataDocument(options: {
-  clientId: string;
-  clientName: string;
-  redirectUris: string[];
-  clientUri?: string;
-}): Record<string, unknown> {
-  return {
-    client_id: options.clientId,
-    client_name: options.clientName,
-    ...(options.clientUri ? { client_uri: options.clientUri } : {}),
-    redirect_uris: options.redirectUris,
-    grant_types: ["authorization_code", "refresh_token"],
-    response_types: ["code"],
-    token_endpoint_auth_method: "none",
-  };
-}
-
 /** An in-memory {@link RegistrationStore} (tests and the command-line adapter). */
 export function createMemoryRegistrationStore(): RegistrationStore {
   const records = new Map<string, ClientRegistration>();
@@ -259,45 +195,5 @@ export function createMemoryRegistrationStore(): RegistrationStore {
     delete: async (issuer) => {
       records.delete(issuer);
     },
-  };
-}
-
-/** The oauth4webapi client and client authentication for a registration. */
-export function toOAuthClient(registration: ClientRegistration): {
-  client: oauth.Client;
-  clientAuth: oauth.ClientAuth;
-} {
-  const client: oauth.Client = {
-    client_id: registration.clientId,
-    token_endpoint_auth_method: registration.tokenEndpointAuthMethod,
-  };
-  const secret = registration.clientSecret;
-  if (registration.tokenEndpointAuthMethod === "none" || secret === undefined) {
-    return { client, clientAuth: oauth.None() };
-  }
-  return {
-    client,
-    clientAuth:
-      registration.tokenEndpointAuthMethod === "client_secret_basic"
-        ? clientSecretBasic(secret)
-        : oauth.ClientSecretPost(secret),
-  };
-}
-
-/** application/x-www-form-urlencoded serialization of one value (WHATWG URL standard). */
-function formEncode(value: string): string {
-  return new URLSearchParams([["", value]]).toString().slice(1);
-}
-
-/**
- * HTTP Basic client authentication with RFC 6749 §2.3.1's form-encoding of id and secret, done
- * with the WHATWG serializer: it leaves letters, digits and `*-._` as they are, where
- * oauth4webapi's `ClientSecretBasic` also escapes `-`, `.` and `_`. Servers that compare the
- * credentials without decoding them (many do) then still match ordinary client ids.
- */
-export function clientSecretBasic(secret: string): oauth.ClientAuth {
-  return (_as, client, _body, headers) => {
-    const credentials = `${formEncode(client.client_id)}:${formEncode(secret)}`;
-    headers.set("authorization", `Basic ${btoa(credentials)}`);
   };
 }

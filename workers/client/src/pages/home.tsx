@@ -1,3 +1,4 @@
+import { MCP_ACTIONS, type McpActionKind } from "../mcp/actions";
 import type { TraceStep } from "../oauth";
 import type { Flow, FlowSignIn, Session } from "../session/session";
 import { Layout } from "./layout";
@@ -16,7 +17,12 @@ function Csrf(props: { token: string }) {
   return <input type="hidden" name="csrf" value={props.token} />;
 }
 
-function ActionButton(props: { flow: Flow; action: string; label: string; csrf: string }) {
+function ActionButton(props: {
+  flow: Flow;
+  action: McpActionKind | "refresh";
+  label: string;
+  csrf: string;
+}) {
   return (
     <form method="post" action={`/mcp/${props.flow}/${props.action}`}>
       <Csrf token={props.csrf} />
@@ -69,12 +75,13 @@ function SignedIn(props: { flow: Flow; signIn: FlowSignIn; csrf: string; now: nu
         {expiresIn !== undefined ? `; the access token expires in ${expiresIn} s` : ""}
         {signIn.tokens.refreshToken ? "; a refresh token is kept." : "."}
       </p>
-      <ActionButton flow={flow} action="tools" label="List tools (MCP)" csrf={csrf} />
-      <ActionButton flow={flow} action="whoami" label="Who am I (MCP)" csrf={csrf} />
-      <ActionButton flow={flow} action="list_contexts" label="List contexts (MCP)" csrf={csrf} />
-      <ActionButton flow={flow} action="rest_contexts" label="List contexts (REST)" csrf={csrf} />
+      {Object.values(MCP_ACTIONS)
+        .filter((action) => action.fields.length === 0)
+        .map((action) => (
+          <ActionButton flow={flow} action={action.kind} label={action.label} csrf={csrf} />
+        ))}
       <ActionButton flow={flow} action="refresh" label="Refresh tokens" csrf={csrf} />
-      <form method="post" action={`/mcp/${flow}/create_context`}>
+      <form method="post" action={`/mcp/${flow}/${MCP_ACTIONS.create_context.kind}`}>
         <Csrf token={csrf} />
         <fieldset>
           <legend>Create a context (needs mcp-api/write: may ask you to sign in again)</legend>
@@ -82,14 +89,14 @@ function SignedIn(props: { flow: Flow; signIn: FlowSignIn; csrf: string; now: nu
           <input id={`${flow}-title`} type="text" name="title" required maxlength={200} />
           <label for={`${flow}-content`}>Content</label>
           <textarea id={`${flow}-content`} name="content" rows={2} />
-          <button type="submit">Create context</button>
+          <button type="submit">{MCP_ACTIONS.create_context.label}</button>
         </fieldset>
       </form>
-      <form method="post" action={`/mcp/${flow}/delete_context`}>
+      <form method="post" action={`/mcp/${flow}/${MCP_ACTIONS.delete_context.kind}`}>
         <Csrf token={csrf} />
         <label for={`${flow}-id`}>Context id to delete</label>
         <input id={`${flow}-id`} type="text" name="id" required />
-        <button type="submit">Delete context</button>
+        <button type="submit">{MCP_ACTIONS.delete_context.label}</button>
       </form>
     </>
   );
@@ -153,19 +160,6 @@ export function HomePage(props: HomeProps) {
           <button type="submit">Sign out</button>
         </form>
       ) : null}
-    </Layout>
-  );
-}
-
-/** An error page: a safe message, never an upstream body or a token. */
-export function ErrorPage(props: { appName: string; title: string; message: string }) {
-  return (
-    <Layout title={`${props.title} · ${props.appName}`}>
-      <h1>{props.title}</h1>
-      <p role="alert">{props.message}</p>
-      <p>
-        <a href="/">Back to the start page</a>
-      </p>
     </Layout>
   );
 }

@@ -1,9 +1,18 @@
+import type { McpAction } from "../mcp/actions";
 import type { PendingAuthorization, StepUpState, TokenSet, TraceStep } from "../oauth";
 import { deriveAesKey, open, seal, toBase64Url } from "./envelope";
 import { sessionKey } from "./keys";
 
+/** The two flows, in the order the start page shows them. */
+export const FLOWS = ["static", "discovery"] as const;
+
 /** Which of the two flows a sign-in belongs to. */
-export type Flow = "static" | "discovery";
+export type Flow = (typeof FLOWS)[number];
+
+/** Whether `value` names one of the {@link FLOWS} (as in a form's path). */
+export function isFlow(value: string): value is Flow {
+  return FLOWS.some((flow) => flow === value);
+}
 
 /** One flow's sign-in: tokens stay here, server-side, never in a page or URL. */
 export interface FlowSignIn {
@@ -12,12 +21,6 @@ export interface FlowSignIn {
   resource: string;
   scopes: string[];
   tokens: TokenSet;
-}
-
-/** An action the person asked for, kept across a step-up so that it runs afterwards. */
-export interface PendingAction {
-  kind: string;
-  fields: Record<string, string>;
 }
 
 /** What the start page shows after an action: a result or a notice. */
@@ -30,7 +33,8 @@ export interface FlashResult {
 export interface Session {
   id: string;
   csrfToken: string;
-  pending?: PendingAuthorization & { flow: Flow; stepUp?: StepUpState; replay?: PendingAction };
+  /** The sign-in under way, with the action to run once it is done (after a step-up). */
+  pending?: PendingAuthorization & { flow: Flow; stepUp?: StepUpState; replay?: McpAction };
   /** A result to show once on the start page (an action replayed after a step-up). */
   flash?: FlashResult;
   signIns: Partial<Record<Flow, FlowSignIn>>;
@@ -94,26 +98,4 @@ export async function saveSession(kv: KVNamespace, session: Session): Promise<vo
 /** Deletes a session. */
 export async function deleteSession(kv: KVNamespace, id: string): Promise<void> {
   await kv.delete(await sessionKey(id));
-}
-
-/** The cookie that holds an anonymous visitor's CSRF token until a session is stored. */
-export function csrfCookieName(origin: URL): string {
-  return origin.protocol === "https:" ? "__Host-mcp_client_csrf" : "mcp_client_csrf";
-}
-
-/** Whether a value has the shape of a CSRF token this client makes. */
-export function isCsrfToken(value: string): boolean {
-  return /^[A-Za-z0-9_-]{43}$/.test(value);
-}
-
-/** The session cookie's name: `__Host-` on https, so no subdomain or path can set it. */
-export function sessionCookieName(origin: URL): string {
-  return origin.protocol === "https:" ? "__Host-mcp_client_session" : "mcp_client_session";
-}
-
-/** Constant-time comparison of two strings (CSRF tokens). */
-export function timingSafeEqualStrings(a: string, b: string): boolean {
-  const left = new TextEncoder().encode(a);
-  const right = new TextEncoder().encode(b);
-  return left.byteLength === right.byteLength && crypto.subtle.timingSafeEqual(left, right);
 }
