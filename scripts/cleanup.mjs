@@ -4,7 +4,8 @@
 import { createInterface } from "node:readline/promises";
 import { parseArgs } from "node:util";
 import { cleanup } from "./deploy/cleanup.mjs";
-import { listDeployableWorkers, resolveWranglerBin } from "./deploy/workers.mjs";
+import { listDeployableWorkers } from "./deploy/workers.mjs";
+import { resolveWranglerBin } from "./lib/wrangler.mjs";
 
 const { values } = parseArgs({
   options: {

@@ -7,9 +7,7 @@
 // and its server scenarios against mcp-rs under a real token (scripts/conformance/server-suite.mjs).
 // `node scripts/conformance.mjs client` (or `server`, `authorization`) runs one suite. The suite needs
 // Node 22; npx fetches it and the suite (pinned) from the npm registry.
-import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { BUNDLE_DIR, bundleAdapter } from "../workers/client/conformance/bundle.mjs";
@@ -24,12 +22,9 @@ import {
   readScenarioResults,
 } from "./conformance/results.mjs";
 import { runServerSuites } from "./conformance/server-suite.mjs";
+import { runSuiteCli, withResultsDir } from "./conformance/suite-cli.mjs";
 import { parseRequirementsListing, selectSuites } from "./conformance/suite-output.mjs";
 
-/** The suite's version: results are only comparable run to run with the same one. */
-export const CONFORMANCE_PACKAGE = "@modelcontextprotocol/conformance@0.2.0-alpha.12";
-/** The version whose `authorization` command tests an authorization server (needs Node 22). */
-export const AUTHORIZATION_CONFORMANCE_PACKAGE = CONFORMANCE_PACKAGE;
 /**
  * The `auth` suite's scenarios in the pinned version, run at the initialize-era wire (2025-11-25,
  * or 2025-06-18 where a scenario is that old).
@@ -66,31 +61,21 @@ export const CLIENT_METADATA_URL = "https://conformance-test.local/client-metada
  */
 export const CLIENT_TIMEOUT_MS = 600_000;
 
-/** Runs `part` and adds how long it took to its summary line. */
+/** Runs `part` and adds how long it took to each of its summary lines (one, or a list). */
 async function timed(part) {
   const started = performance.now();
-  const summary = await part();
+  const summaries = [await part()].flat();
   const seconds = Math.round((performance.now() - started) / 1000);
-  return { ...summary, line: `${summary.line} (${seconds} s)` };
+  return summaries.map((summary) => ({ ...summary, line: `${summary.line} (${seconds} s)` }));
 }
 
-/** Runs the pinned suite's CLI with `args`; resolves with what it printed on stdout. */
-function runConformance(args, { echo = true } = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      "npx",
-      ["-y", "-p", "node@22", "-p", CONFORMANCE_PACKAGE, "conformance", ...args],
-      { stdio: ["ignore", "pipe", echo ? "inherit" : "ignore"] },
-    );
-    let output = "";
-    child.stdout.on("data", (chunk) => {
-      output += chunk;
-      if (echo) process.stdout.write(chunk);
-    });
-    child.on("error", reject);
-    // The suite's own exit code is not used: a scenario's verdict is its checks, read after.
-    child.on("exit", () => resolve(output));
-  });
+/**
+ * Runs the pinned suite's CLI with `args`, echoing what it prints unless `echo` is false (then its
+ * stderr is dropped too); resolves with what it printed on stdout.
+ */
+async function runConformance(args, { echo = true } = {}) {
+  const { output } = await runSuiteCli(args, { echo, stderr: echo ? "inherit" : "ignore" });
+  return output;
 }
 
 /** Both client runs against one bundle of the adapter: their reports and one line each. */
@@ -105,7 +90,7 @@ async function runClientSuites(out) {
     ]);
   try {
     const authDir = join(out, "client-auth");
-    const authLine = await timed(async () => {
+    const [authLine] = await timed(async () => {
       await client(["--suite", "auth"], authDir);
       return formatSuiteLine("client auth", readScenarioResults(authDir), SUITE_SCENARIOS);
     });
@@ -115,7 +100,7 @@ async function runClientSuites(out) {
     );
     const notScored = listing.notScored.filter((entry) => entry.leg === "client");
     const requiredDir = join(out, `client-${REQUIREMENTS_REVISION}`);
-    const requiredLine = await timed(async () => {
+    const [requiredLine] = await timed(async () => {
       await client(["--requirements", REQUIREMENTS_REVISION], requiredDir);
       return formatSuiteLine(
         `client ${REQUIREMENTS_REVISION}`,
@@ -147,9 +132,9 @@ async function runClientSuites(out) {
 /** The authorization-server scenarios against the facade: its one-line summary. */
 async function runAuthorizationSuites(out) {
   const outputDir = join(out, "authorization");
-  const line = await timed(async () => {
+  return timed(async () => {
     try {
-      await runAuthorizationSuite({ suitePackage: AUTHORIZATION_CONFORMANCE_PACKAGE, outputDir });
+      await runAuthorizationSuite({ outputDir });
     } catch (error) {
       // A set-up failure (a worker that did not start, a refused registration): no results.
       console.error(`authorization: ${error.stack ?? error}`);
@@ -160,7 +145,6 @@ async function runAuthorizationSuites(out) {
       AUTHORIZATION_SCENARIOS,
     );
   });
-  return [line];
 }
 
 /**
@@ -168,20 +152,15 @@ async function runAuthorizationSuites(out) {
  * and at 2025-11-25: one summary line per run.
  */
 async function runServerConformance(out) {
-  const started = performance.now();
-  let summaries;
-  try {
-    ({ summaries } = await runServerSuites({
-      suitePackage: CONFORMANCE_PACKAGE,
-      outputDir: join(out, "server"),
-    }));
-  } catch (error) {
-    // A set-up failure (a worker that did not start, a sign-in that failed): no results.
-    console.error(`server: ${error.stack ?? error}`);
-    summaries = [{ line: "server: set-up failed", ok: false }];
-  }
-  const seconds = Math.round((performance.now() - started) / 1000);
-  return summaries.map((summary) => ({ ...summary, line: `${summary.line} (${seconds} s)` }));
+  return timed(async () => {
+    try {
+      return (await runServerSuites({ outputDir: join(out, "server") })).summaries;
+    } catch (error) {
+      // A set-up failure (a worker that did not start, a sign-in that failed): no results.
+      console.error(`server: ${error.stack ?? error}`);
+      return [{ line: "server: set-up failed", ok: false }];
+    }
+  });
 }
 
 /** Each suite by name: runs it, returns one summary line per part (`{line, ok}`). */
@@ -193,17 +172,12 @@ const RUNNERS = {
 
 async function main() {
   const suites = selectSuites(process.argv.slice(2));
-  const out = mkdtempSync(join(tmpdir(), "mcp-conformance-"));
-  const summaries = [];
-  try {
+  await withResultsDir("mcp-conformance-", async (out) => {
+    const summaries = [];
     for (const suite of suites) summaries.push(...(await RUNNERS[suite](out)));
     console.log(["", ...summaries.map((summary) => summary.line)].join("\n"));
     process.exitCode = summaries.every((summary) => summary.ok) ? 0 : 1;
-  } finally {
-    // KEEP_RESULTS=1 keeps the suite's checks.json files to read.
-    if (process.env.KEEP_RESULTS) console.log(`results kept in ${out}`);
-    else rmSync(out, { recursive: true, force: true });
-  }
+  });
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -7,7 +7,8 @@ import { parseArgs } from "node:util";
 import { parseBudgetOverrides } from "./deploy/budgets.mjs";
 import { dryRunWorkers, formatSizeTable } from "./deploy/dry-run.mjs";
 import { createProcessRunner } from "./deploy/runner.mjs";
-import { listDeployableWorkers, resolveWranglerBin } from "./deploy/workers.mjs";
+import { listDeployableWorkers } from "./deploy/workers.mjs";
+import { resolveWranglerBin } from "./lib/wrangler.mjs";
 
 const { values } = parseArgs({
   options: {

@@ -1,27 +1,26 @@
 #!/usr/bin/env node
 // `npm run dev`: starts every worker under workers/ with `wrangler dev` on its fixed port
-// (cognito-local first), keeps their local state together in .wrangler/state, prefixes each line of output with the worker's name, prints what the
-// Cognito stand-in serves once it is up, and stops them all on Ctrl-C.
+// (cognito-local first), keeps their local state together in .wrangler/state, prefixes each line
+// of output with the worker's name, prints what the Cognito stand-in serves once it is up, and
+// stops them all on Ctrl-C.
 import { spawn } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
+import { signalProcessGroup } from "./lib/process-group.mjs";
+import { REPO_ROOT, resolveWranglerBin } from "./lib/wrangler.mjs";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const require = createRequire(join(root, "workers", "cognito-local", "package.json"));
-const wranglerBin = require.resolve("wrangler/bin/wrangler.js");
+const wranglerBin = resolveWranglerBin();
 
 /** Start order: the stand-in first, as every other worker talks to it. */
 const ORDER = ["cognito-local", "dcr", "mcp-rs", "client"];
 const COLORS = [36, 35, 33, 32, 34, 31];
 const STOP_GRACE_MS = 5000;
-const STATE_DIR = join(root, ".wrangler", "state");
+const STATE_DIR = join(REPO_ROOT, ".wrangler", "state");
 const READY_TIMEOUT_MS = 60_000;
 
-const workers = readdirSync(join(root, "workers"))
-  .filter((name) => existsSync(join(root, "workers", name, "wrangler.toml")))
+const workers = readdirSync(join(REPO_ROOT, "workers"))
+  .filter((name) => existsSync(join(REPO_ROOT, "workers", name, "wrangler.toml")))
   .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 const width = Math.max(...workers.map((name) => name.length));
 const color = (i, text) =>
@@ -33,7 +32,7 @@ const children = workers.map((name, i) => {
   // One state folder for all, so that workers binding the same KV namespace share it, as deployed.
   const args = [wranglerBin, "dev", "--log-level", "info", "--persist-to", STATE_DIR];
   const child = spawn(process.execPath, args, {
-    cwd: join(root, "workers", name),
+    cwd: join(REPO_ROOT, "workers", name),
     env: {
       ...process.env,
       WRANGLER_SEND_METRICS: "false",
@@ -85,13 +84,9 @@ function stop(code) {
   }, STOP_GRACE_MS).unref();
 }
 
+/** Signals a worker's process group, unless its wrangler has exited. */
 function signalGroup(child, signal) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    process.kill(process.platform === "win32" ? child.pid : -child.pid, signal);
-  } catch {
-    // Already gone.
-  }
+  if (child.exitCode === null && child.signalCode === null) signalProcessGroup(child, signal);
 }
 
 /**

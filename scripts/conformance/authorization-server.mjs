@@ -3,11 +3,10 @@
 // prints an authorization URL for a browser; the sign-in is walked here as a person would (consent,
 // managed login) and its final redirect, the suite's callback, is requested so the suite gets the
 // code and redeems it.
-import { spawn } from "node:child_process";
-import { createRequire } from "node:module";
-import { createServer } from "node:net";
-import { fileURLToPath } from "node:url";
 import { authorizeThroughFrontDoor } from "../../workers/dcr/test-wire/front-door-sign-in.mjs";
+import { findFreePort, startCognitoLocal, startLocalWorker } from "../lib/local-stack.mjs";
+import { importWrangler, workerConfigPath } from "../lib/wrangler.mjs";
+import { runSuiteCli } from "./suite-cli.mjs";
 import { findAuthorizationUrl, isCallbackServerListening } from "./suite-output.mjs";
 
 /** The authorization-server scenarios of the pinned suite; both run in one invocation. */
@@ -19,48 +18,6 @@ export const AUTHORIZATION_SCENARIOS = [
 export const AUTHORIZATION_SUITE_TIMEOUT_MS = 240_000;
 /** Longest wait for the suite's callback server to answer the redirect. */
 const CALLBACK_TIMEOUT_MS = 15_000;
-
-const workerConfig = (name) =>
-  fileURLToPath(new URL(`../../workers/${name}/wrangler.toml`, import.meta.url));
-const require = createRequire(fileURLToPath(new URL("../../workers/dcr/", import.meta.url)));
-
-/** A TCP port free on 127.0.0.1 right now. */
-export function findFreePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
-
-/** Starts a worker of this repository with wrangler on 127.0.0.1:`port`; returns its stop. */
-export async function startWorker(wrangler, name, port, vars) {
-  const worker = await wrangler.unstable_startWorker({
-    config: workerConfig(name),
-    bindings: Object.fromEntries(
-      Object.entries(vars).map(([key, value]) => [key, { type: "plain_text", value }]),
-    ),
-    dev: {
-      server: { hostname: "127.0.0.1", port },
-      inspector: false,
-      persist: false,
-      watch: false,
-      // Errors only: wrangler warns on every request that it cannot fetch `Request.cf` offline.
-      logLevel: "error",
-    },
-  });
-  try {
-    await worker.url;
-  } catch (error) {
-    await worker.dispose();
-    throw error;
-  }
-  return () => worker.dispose();
-}
 
 /** Registers a client at the facade (RFC 7591) and returns the raw response. */
 function registrationRequest(issuer, metadata) {
@@ -79,46 +36,6 @@ async function processRegistrationResponse(response) {
       `the facade refused the registration: ${response.status} ${body.error ?? ""} ${body.error_description ?? ""}`.trim(),
     );
   return body.client_id;
-}
-
-/**
- * Runs the suite with `args`, echoing what it prints; `onOutput(all)` sees the output so far
- * after each chunk. Resolves when it exits; after `timeoutMs` its process group is stopped.
- */
-function runSuite(suitePackage, args, options) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      "npx",
-      ["-y", "-p", "node@22", "-p", suitePackage, "conformance", "authorization", ...args],
-      // Its own process group, so that npx and the Node it starts stop together.
-      { stdio: ["ignore", "pipe", "inherit"], detached: true },
-    );
-    const stop = () => {
-      try {
-        process.kill(-child.pid, "SIGTERM");
-      } catch {
-        // Already gone.
-      }
-    };
-    const timer = setTimeout(() => {
-      console.error(`authorization: the suite did not finish within ${options.timeoutMs / 1000} s`);
-      stop();
-    }, options.timeoutMs);
-    let output = "";
-    child.stdout.on("data", (chunk) => {
-      process.stdout.write(chunk);
-      output += chunk.toString();
-      options.onOutput(output, stop);
-    });
-    child.on("error", (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      resolve(code);
-    });
-  });
 }
 
 /**
@@ -144,27 +61,22 @@ async function completeSignIn(authorizationUrl, options) {
  * @param {{suitePackage: string, outputDir: string}} options
  */
 export async function runAuthorizationSuite(options) {
-  const wrangler = await import(require.resolve("wrangler"));
-  const standInVars = wrangler.unstable_readConfig({ config: workerConfig("cognito-local") }).vars;
-  const mcpDev = wrangler.unstable_readConfig({ config: workerConfig("mcp-rs") }).dev;
+  const wrangler = await importWrangler();
+  const mcpDev = wrangler.unstable_readConfig({ config: workerConfigPath("mcp-rs") }).dev;
   const stops = [];
   try {
-    const standInPort = await findFreePort();
-    const standInOrigin = `http://127.0.0.1:${standInPort}`;
-    // Cognito's two hosts: the IdP API and issuer here, the managed login on another host.
-    stops.push(
-      await startWorker(wrangler, "cognito-local", standInPort, {
-        PUBLIC_ORIGIN: standInOrigin,
-        LOGIN_ORIGIN: `http://localhost:${standInPort}`,
-      }),
-    );
+    const standIn = await startCognitoLocal(wrangler);
+    stops.push(standIn.stop);
     const dcrPort = await findFreePort();
     const issuer = `http://127.0.0.1:${dcrPort}`;
     stops.push(
-      await startWorker(wrangler, "dcr", dcrPort, {
-        ISSUER: issuer,
-        COGNITO_ISSUER: `${standInOrigin}/${standInVars.USER_POOL_ID}`,
-        COGNITO_IDP_ENDPOINT: `${standInOrigin}/`,
+      await startLocalWorker(wrangler, "dcr", {
+        port: dcrPort,
+        vars: {
+          ISSUER: issuer,
+          COGNITO_ISSUER: standIn.issuer,
+          COGNITO_IDP_ENDPOINT: `${standIn.origin}/`,
+        },
       }),
     );
     const callbackPort = await findFreePort();
@@ -183,15 +95,16 @@ export async function runAuthorizationSuite(options) {
     // The resource the token is for: mcp-rs's URL under `npm run dev` (the stand-in binds tokens
     // only to https or localhost resources; nothing needs to listen there).
     const resource = `http://localhost:${mcpDev.port}/mcp`;
-    const user = { username: standInVars.DEMO_USERNAME, password: standInVars.DEMO_PASSWORD };
+    const user = { username: standIn.vars.DEMO_USERNAME, password: standIn.vars.DEMO_PASSWORD };
     let signIn;
-    await runSuite(
-      options.suitePackage,
+    await runSuiteCli(
       [
-        ...["--url", issuer, "--client-id", clientId, "--resource", resource],
+        ...["authorization", "--url", issuer, "--client-id", clientId, "--resource", resource],
         ...["-p", String(callbackPort), "-o", options.outputDir],
       ],
       {
+        suitePackage: options.suitePackage,
+        label: "authorization",
         timeoutMs: AUTHORIZATION_SUITE_TIMEOUT_MS,
         onOutput: (output, stopSuite) => {
           const url = findAuthorizationUrl(output);

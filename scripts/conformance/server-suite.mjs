@@ -4,15 +4,16 @@
 // write scopes, the token bound to mcp-rs), and a loopback proxy that adds that token to every
 // request, since the suite has no option for an Authorization header. Run on its own with
 // `node scripts/conformance/server-suite.mjs`.
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import http from "node:http";
-import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { signIn } from "../../workers/mcp-rs/test-wire/sign-in.mjs";
-import { findFreePort, startWorker } from "./authorization-server.mjs";
+import {
+  findFreePort,
+  signInDemoUser,
+  startCognitoLocal,
+  startLocalWorker,
+} from "../lib/local-stack.mjs";
+import { importWrangler, workerConfigPath } from "../lib/wrangler.mjs";
+import { startBearerProxy } from "./bearer-proxy.mjs";
 import {
   findUnusedExpectedFailures,
   formatServerRunLine,
@@ -21,10 +22,9 @@ import {
   readExpectedFailures,
   readServerResults,
 } from "./server-results.mjs";
+import { runSuiteCli, withResultsDir } from "./suite-cli.mjs";
 import { parseRequirementsListing } from "./suite-output.mjs";
 
-/** The suite's version for the server scenarios (needs Node 22). */
-export const SERVER_CONFORMANCE_PACKAGE = "@modelcontextprotocol/conformance@0.2.0-alpha.12";
 /** Checks that need the suite's own fixtures, which mcp-rs does not serve; a reason on each. */
 export const SERVER_EXPECTED_FAILURES = fileURLToPath(
   new URL("./server-expected-failures.yaml", import.meta.url),
@@ -76,105 +76,6 @@ export const ACCEPTED_WARNINGS = {
 /** Longest wait for one run of the suite (it allows each scenario 30 s). */
 export const SERVER_RUN_TIMEOUT_MS = 900_000;
 
-const workerConfig = (name) =>
-  fileURLToPath(new URL(`../../workers/${name}/wrangler.toml`, import.meta.url));
-const require = createRequire(fileURLToPath(new URL("../../workers/mcp-rs/", import.meta.url)));
-
-/**
- * A reverse proxy on 127.0.0.1 in front of `target` (`http://localhost:<port>`): it adds
- * `Authorization: Bearer <token>` to every request and sets `Host` to the target's, and forwards
- * everything else as it came (method, path, other headers, `Origin` included, and the bodies,
- * streamed both ways so that an SSE response reaches the suite event by event).
- * @param {{target: URL, token: string}} options
- * @returns {Promise<{origin: string, close: () => Promise<void>}>}
- */
-export function startBearerProxy(options) {
-  const server = http.createServer((req, res) => {
-    const headers = [];
-    for (let i = 0; i < req.rawHeaders.length; i += 2) {
-      const name = req.rawHeaders[i].toLowerCase();
-      if (name !== "host" && name !== "authorization")
-        headers.push(req.rawHeaders[i], req.rawHeaders[i + 1]);
-    }
-    headers.push("host", options.target.host, "authorization", `Bearer ${options.token}`);
-    const upstream = http.request(
-      {
-        host: "127.0.0.1",
-        port: options.target.port,
-        method: req.method,
-        path: req.url,
-        headers,
-      },
-      (response) => {
-        res.writeHead(response.statusCode ?? 502, response.statusMessage, response.rawHeaders);
-        // Each chunk as it comes: the suite reads SSE events while the stream is open.
-        res.flushHeaders();
-        response.pipe(res);
-      },
-    );
-    upstream.on("error", (error) => {
-      // Cut short mid-response: the suite sees the stream break, as it would without the proxy.
-      if (res.headersSent) return res.destroy(error);
-      res.writeHead(502, { "content-type": "text/plain" });
-      res.end(`the proxy could not reach mcp-rs: ${error.message}`);
-    });
-    // The suite closing a stream closes mcp-rs's too.
-    res.on("close", () => upstream.destroy());
-    req.pipe(upstream);
-  });
-  return new Promise((resolve, reject) => {
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      resolve({
-        origin: `http://127.0.0.1:${port}`,
-        close: () =>
-          new Promise((done) => {
-            server.closeAllConnections();
-            server.close(() => done());
-          }),
-      });
-    });
-  });
-}
-
-/**
- * Runs the suite's command-line with `args` (`server ...`, `list ...`), echoing what it prints
- * when `echo`; resolves with its output when it exits. After `timeoutMs` its process group is
- * stopped.
- */
-function runSuite(suitePackage, args, options) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      "npx",
-      ["-y", "-p", "node@22", "-p", suitePackage, "conformance", ...args],
-      // Its own process group, so that npx and the Node it starts stop together.
-      { stdio: ["ignore", "pipe", "inherit"], detached: true },
-    );
-    const timer = setTimeout(() => {
-      console.error(`server: the suite did not finish within ${options.timeoutMs / 1000} s`);
-      try {
-        process.kill(-child.pid, "SIGTERM");
-      } catch {
-        // Already gone.
-      }
-    }, options.timeoutMs);
-    let output = "";
-    child.stdout.on("data", (chunk) => {
-      if (options.echo) process.stdout.write(chunk);
-      output += chunk.toString();
-    });
-    child.on("error", (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on("exit", () => {
-      clearTimeout(timer);
-      resolve(output);
-    });
-  });
-}
-
 /**
  * Saves a context for the signed-in user through the proxy (a `tools/call` of `create_context`,
  * which needs the write scope), so that `resources/list` has something to list and the suite's
@@ -210,41 +111,26 @@ async function seedContext(mcpUrl) {
  * given. `dispose()` stops them all.
  */
 async function startServers() {
-  const wrangler = await import(require.resolve("wrangler"));
-  const standInVars = wrangler.unstable_readConfig({ config: workerConfig("cognito-local") }).vars;
-  const mcpVars = wrangler.unstable_readConfig({ config: workerConfig("mcp-rs") }).vars;
+  const wrangler = await importWrangler();
+  const mcpVars = wrangler.unstable_readConfig({ config: workerConfigPath("mcp-rs") }).vars;
   const stops = [];
   const dispose = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => {});
   };
   try {
-    const standInPort = await findFreePort();
-    const standInOrigin = `http://127.0.0.1:${standInPort}`;
-    const loginOrigin = `http://localhost:${standInPort}`;
-    // Cognito's two hosts: the IdP API and issuer here, the managed login on another host.
-    stops.push(
-      await startWorker(wrangler, "cognito-local", standInPort, {
-        PUBLIC_ORIGIN: standInOrigin,
-        LOGIN_ORIGIN: loginOrigin,
-      }),
-    );
+    const standIn = await startCognitoLocal(wrangler);
+    stops.push(standIn.stop);
     // Cognito binds tokens only to https or http://localhost resources: mcp-rs is reached as
     // localhost (it listens on 127.0.0.1), and requires every token to be bound to it.
     const mcpPort = await findFreePort();
     const resource = `http://localhost:${mcpPort}/mcp`;
     stops.push(
-      await startWorker(wrangler, "mcp-rs", mcpPort, {
-        COGNITO_ISSUER: `${standInOrigin}/${standInVars.USER_POOL_ID}`,
-        RESOURCE_URL: resource,
-        REQUIRE_AUDIENCE: "true",
+      await startLocalWorker(wrangler, "mcp-rs", {
+        port: mcpPort,
+        vars: { COGNITO_ISSUER: standIn.issuer, RESOURCE_URL: resource, REQUIRE_AUDIENCE: "true" },
       }),
     );
-    const tokens = await signIn(loginOrigin, {
-      clientId: standInVars.STATIC_CLIENT_ID,
-      clientSecret: standInVars.STATIC_CLIENT_SECRET,
-      redirectUri: "http://localhost:3000/callback",
-      username: standInVars.DEMO_USERNAME,
-      password: standInVars.DEMO_PASSWORD,
+    const tokens = await signInDemoUser(standIn, {
       scope: `openid ${mcpVars.READ_SCOPE} ${mcpVars.WRITE_SCOPE}`,
       resource,
     });
@@ -259,6 +145,16 @@ async function startServers() {
   }
 }
 
+/** The server scenarios `revision` scores, as the suite lists them. */
+async function listScoredScenarios(revision, suite) {
+  const { output } = await runSuiteCli(["list", "--requirements", revision], {
+    ...suite,
+    timeoutMs: 120_000,
+    echo: false,
+  });
+  return parseRequirementsListing(output).server;
+}
+
 /**
  * Runs the suite's server scenarios against mcp-rs behind the token-adding proxy (see
  * {@link SERVER_RUNS}), each run with the expected-failures file, results under `outputDir`.
@@ -268,8 +164,7 @@ async function startServers() {
  * @returns {Promise<{summaries: {line: string, ok: boolean}[], ok: boolean}>}
  */
 export async function runServerSuites(options) {
-  const suitePackage = options.suitePackage ?? SERVER_CONFORMANCE_PACKAGE;
-  const echo = options.echo ?? true;
+  const suite = { suitePackage: options.suitePackage, label: "server" };
   const expectedFailures = readExpectedFailures(SERVER_EXPECTED_FAILURES);
   const verdicts = [];
   const summaries = [];
@@ -277,22 +172,14 @@ export async function runServerSuites(options) {
   try {
     for (const run of SERVER_RUNS) {
       // The scenarios the revision scores; the suite runs the others without scoring them.
-      const scored = run.scoredBy
-        ? parseRequirementsListing(
-            await runSuite(suitePackage, ["list", "--requirements", run.scoredBy], {
-              timeoutMs: 120_000,
-              echo: false,
-            }),
-          ).server
-        : undefined;
+      const scored = run.scoredBy ? await listScoredScenarios(run.scoredBy, suite) : undefined;
       const outputDir = join(options.outputDir, `server-${run.revision}`);
-      const output = await runSuite(
-        suitePackage,
+      const { output } = await runSuiteCli(
         [
           ...["server", "--url", servers.url, ...run.args],
           ...["--expected-failures", SERVER_EXPECTED_FAILURES, "-o", outputDir],
         ],
-        { timeoutMs: SERVER_RUN_TIMEOUT_MS, echo },
+        { ...suite, timeoutMs: SERVER_RUN_TIMEOUT_MS, echo: options.echo ?? true },
       );
       const verdict = judgeServerRun(readServerResults(outputDir), expectedFailures, {
         announced: parseScenarioCount(output),
@@ -322,14 +209,9 @@ export async function runServerSuites(options) {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const outputDir = mkdtempSync(join(tmpdir(), "mcp-conformance-server-"));
-  try {
+  await withResultsDir("mcp-conformance-server-", async (outputDir) => {
     const { summaries, ok } = await runServerSuites({ outputDir });
     console.log(["", ...summaries.map((summary) => summary.line)].join("\n"));
     process.exitCode = ok ? 0 : 1;
-  } finally {
-    // KEEP_RESULTS=1 keeps the suite's checks.json files to read.
-    if (process.env.KEEP_RESULTS) console.log(`results kept in ${outputDir}`);
-    else rmSync(outputDir, { recursive: true, force: true });
-  }
+  });
 }

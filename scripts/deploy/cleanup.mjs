@@ -2,20 +2,19 @@
 // Cognito stack (user pool, app clients, IAM user, secrets, alert topic), turning the user pool's
 // deletion protection off just before.
 import { existsSync } from "node:fs";
+import { importWrangler, REPO_ROOT } from "../lib/wrangler.mjs";
 import {
   canUpdateStack,
-  deleteAccessKey,
   deleteStack,
   disableDeletionProtection,
-  listAccessKeys,
   readStackResources,
   readStackStatus,
-} from "./aws.mjs";
+} from "./aws/cloudformation.mjs";
+import { deleteAccessKey, listAccessKeys } from "./aws/iam.mjs";
 import { deleteKvNamespace, deleteWorker, listKvNamespaces } from "./cloudflare.mjs";
 import { readDeployConfig, stackSettings } from "./deploy.mjs";
 import { kvNamespaceTitle } from "./plan.mjs";
 import { createProcessRunner } from "./runner.mjs";
-import { importWrangler, REPO_ROOT } from "./workers.mjs";
 
 /**
  * Deletes every deployed worker, the KV namespaces they bind and the stack, once `confirm`

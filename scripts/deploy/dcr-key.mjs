@@ -1,15 +1,14 @@
 // `npm run deploy -- --rotate-dcr-key`: a new access key for workers/dcr's IAM user, stored with
 // its id in the stack's DcrCredentials secret, checked against Cognito, carried to the worker by
 // the deploy, and only then the old key deleted.
+import { readStackResources } from "./aws/cloudformation.mjs";
 import {
   callCognitoWithKey,
   createAccessKey,
   deleteAccessKey,
   listAccessKeys,
-  putSecretString,
-  readDcrCredentials,
-  readStackResources,
-} from "./aws.mjs";
+} from "./aws/iam.mjs";
+import { putSecretString, readDcrCredentials } from "./aws/secrets.mjs";
 
 /**
  * Waits between tries of the new key against Cognito, in seconds: IAM takes a few seconds to

@@ -4,7 +4,9 @@ import { createHmac, randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { setTimeout as sleepMs } from "node:timers/promises";
-import { deployStack, readStackOutputs, readStackSecrets } from "./aws.mjs";
+import { importWrangler, REPO_ROOT } from "../lib/wrangler.mjs";
+import { deployStack, readStackOutputs } from "./aws/cloudformation.mjs";
+import { readStackSecrets } from "./aws/secrets.mjs";
 import { deleteSecret, deployWorker, ensureKvNamespaces, listSecretNames } from "./cloudflare.mjs";
 import { finishDcrKeyRotation, startDcrKeyRotation } from "./dcr-key.mjs";
 import {
@@ -15,7 +17,6 @@ import {
   kvNamespaceTitle,
 } from "./plan.mjs";
 import { createProcessRunner } from "./runner.mjs";
-import { importWrangler, REPO_ROOT } from "./workers.mjs";
 
 /** File name of the generated, git-ignored configuration written next to each wrangler.toml. */
 export const GENERATED_CONFIG = "wrangler.deploy.json";

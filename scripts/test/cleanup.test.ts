@@ -1,7 +1,7 @@
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { deleteStack } from "../deploy/aws.mjs";
+import { deleteStack } from "../deploy/aws/cloudformation.mjs";
 import { cleanup } from "../deploy/cleanup.mjs";
 import {
   createdKey,
@@ -11,15 +11,10 @@ import {
   OUTPUTS,
   WRANGLER_BIN,
 } from "./fake-runner.ts";
+import { TEST_WORKERS } from "./test-workers.ts";
 
 const root = resolve(fileURLToPath(new URL("../..", import.meta.url)));
-type Worker = { name: string; dir: string; configPath: string };
-const workerAt = (name: string): Worker => ({
-  name,
-  dir: join(root, "workers", name),
-  configPath: join(root, "workers", name, "wrangler.toml"),
-});
-const workers: [Worker, Worker] = [workerAt("dcr"), workerAt("mcp-rs")];
+const workers = TEST_WORKERS;
 const template = join(root, "infra", "cognito.yaml");
 const config = { stackName: "mcp-test", region: "eu-west-1", workersDevSubdomain: "acme" };
 /** As npm run deploy leaves it: the pool protected (DeletionProtection at its default, ACTIVE). */
@@ -45,6 +40,14 @@ const stackCalls = {
   wait: "aws cloudformation wait stack-delete-complete --stack-name mcp-test --region eu-west-1",
 };
 
+type FakeRunner = ReturnType<typeof createFakeRunner>;
+/** Runs the cleanup unasked (`--yes`) with `run`; its log lines go to `log`, or nowhere. */
+const cleanupUnasked = (run: FakeRunner["run"], log: (line: string) => void = () => {}) =>
+  cleanup({ workers, wranglerBin: WRANGLER_BIN, config, yes: true, run, log });
+/** The AWS CLI commands the fake was given, in order. */
+const awsCommands = (fake: FakeRunner) =>
+  fake.calls.map((c) => c.command).filter((c) => c.startsWith("aws"));
+
 describe("npm run cleanup: deletes what deploy made, after a typed confirmation", () => {
   it("deletes the workers, then their KV namespace, then the stack, in that order", async () => {
     const fake = deployed();
@@ -54,14 +57,7 @@ describe("npm run cleanup: deletes what deploy made, after a typed confirmation"
       if (args[1] === "delete-stack") stackWhenDeleted = fake.stack();
       return fake.run(command, args, runOptions);
     };
-    const done = await cleanup({
-      workers,
-      wranglerBin: WRANGLER_BIN,
-      config,
-      yes: true,
-      run,
-      log: () => {},
-    });
+    const done = await cleanupUnasked(run);
     expect(done).toBe(true);
     expect(fake.calls).toEqual([
       { command: "wrangler delete dcr --force", cwd: workers[0].dir },
@@ -126,8 +122,7 @@ describe("npm run cleanup: deletes what deploy made, after a typed confirmation"
 
   it("a second run finishes although the workers and namespace are gone", async () => {
     const fake = deployed();
-    const options = { workers, wranglerBin: WRANGLER_BIN, config, yes: true, log: () => {} };
-    await cleanup({ ...options, run: fake.run });
+    await cleanupUnasked(fake.run);
     fake.calls.length = 0;
     const run: typeof fake.run = async (command, args, runOptions) =>
       args.includes("delete") && args.includes("--force")
@@ -138,7 +133,7 @@ describe("npm run cleanup: deletes what deploy made, after a typed confirmation"
           }
         : fake.run(command, args, runOptions);
     const logs: string[] = [];
-    await expect(cleanup({ ...options, run, log: (line) => logs.push(line) })).resolves.toBe(true);
+    await expect(cleanupUnasked(run, (line) => logs.push(line))).resolves.toBe(true);
     // The stack is gone: it is neither deployed again (which would create it) nor deleted.
     expect(fake.calls.map((c) => c.command)).toEqual([
       "wrangler kv namespace list",
@@ -165,15 +160,8 @@ describe("npm run cleanup: the user pool's deletion protection", () => {
       status: "ROLLBACK_COMPLETE",
       parameters: { DeletionProtection: "INACTIVE" },
     });
-    await cleanup({
-      workers,
-      wranglerBin: WRANGLER_BIN,
-      config,
-      yes: true,
-      run: fake.run,
-      log: () => {},
-    });
-    expect(fake.calls.map((c) => c.command).filter((c) => c.startsWith("aws"))).toEqual([
+    await cleanupUnasked(fake.run);
+    expect(awsCommands(fake)).toEqual([
       stackCalls.status,
       stackCalls.resources,
       stackCalls.keys, // the user is gone with the rollback: nothing to delete
@@ -189,15 +177,8 @@ describe("npm run cleanup: the user pool's deletion protection", () => {
       status: "DELETE_FAILED",
       parameters: { DomainPrefix: "mcp-test", DeletionProtection: "INACTIVE" },
     });
-    await cleanup({
-      workers,
-      wranglerBin: WRANGLER_BIN,
-      config,
-      yes: true,
-      run: fake.run,
-      log: () => {},
-    });
-    expect(fake.calls.map((c) => c.command).filter((c) => c.startsWith("aws"))).toEqual([
+    await cleanupUnasked(fake.run);
+    expect(awsCommands(fake)).toEqual([
       stackCalls.status,
       stackCalls.resources,
       stackCalls.keys,
@@ -230,15 +211,8 @@ describe("npm run cleanup: access keys of dcr's user that the stack did not make
   it("deletes a rotated key of DcrUser before deleting the stack", async () => {
     const fake = rotated();
     const logs: string[] = [];
-    await cleanup({
-      workers,
-      wranglerBin: WRANGLER_BIN,
-      config,
-      yes: true,
-      run: fake.run,
-      log: (line) => logs.push(line),
-    });
-    expect(fake.calls.map((c) => c.command).filter((c) => c.startsWith("aws"))).toEqual([
+    await cleanupUnasked(fake.run, (line) => logs.push(line));
+    expect(awsCommands(fake)).toEqual([
       stackCalls.status,
       stackCalls.unprotect,
       stackCalls.resources,

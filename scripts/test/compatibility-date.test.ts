@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { importWrangler, REPO_ROOT } from "../deploy/workers.mjs";
+import { importWrangler, REPO_ROOT } from "../lib/wrangler.mjs";
 
 // The package's dated entrypoints stop at 2023-07-01 and miss what later dates turned on
 // (Request.cache, MessageChannel, ctx.exports); `latest` matches what `wrangler types` generates

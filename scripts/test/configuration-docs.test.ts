@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { importWrangler, listDeployableWorkers } from "../deploy/workers.mjs";
+import { listDeployableWorkers } from "../deploy/workers.mjs";
+import { importWrangler } from "../lib/wrangler.mjs";
 import { findEnvReads, findUndocumented, readWorkerSources, sectionOf } from "./env-reads";
 
 const root = resolve(fileURLToPath(new URL("../..", import.meta.url)));

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { startBearerProxy } from "../conformance/bearer-proxy.mjs";
 import {
   findUnusedExpectedFailures,
   formatServerRunLine,
@@ -12,7 +13,7 @@ import {
   parseScenarioCount,
   readServerResults,
 } from "../conformance/server-results.mjs";
-import { SERVER_EXPECTED_FAILURES, startBearerProxy } from "../conformance/server-suite.mjs";
+import { SERVER_EXPECTED_FAILURES } from "../conformance/server-suite.mjs";
 
 type Check = { id: string; status: string };
 

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildWorkerDeployment } from "../deploy/plan.mjs";
-import { importWrangler, REPO_ROOT } from "../deploy/workers.mjs";
+import { importWrangler, REPO_ROOT } from "../lib/wrangler.mjs";
 
 const wrangler = await importWrangler();
 const raw = wrangler.experimental_readRawConfig({

@@ -30,18 +30,16 @@ import {
   startFakeCloudflareApi,
   WRANGLER_BIN,
 } from "./fake-runner.ts";
+import { TEST_WORKERS, type Worker } from "./test-workers.ts";
 
 const root = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const template = join(root, "infra", "cognito.yaml");
-// The committed configurations of the two workers that exist for sure; workers/client joins
-// through listDeployableWorkers, which dry-run.test.ts checks.
-type Worker = { name: string; dir: string; configPath: string };
-const workerAt = (name: string): Worker => ({
-  name,
-  dir: join(root, "workers", name),
-  configPath: join(root, "workers", name, "wrangler.toml"),
-});
-const workers: [Worker, Worker] = [workerAt("dcr"), workerAt("mcp-rs")];
+const workers = TEST_WORKERS;
+/** The secrets workers/dcr gets from the stack: its IAM secret key and its front-door key. */
+const DCR_STACK_SECRETS = {
+  COGNITO_SECRET_ACCESS_KEY: DCR_SECRET_ACCESS_KEY,
+  FRONT_DOOR_KEY,
+};
 const config = {
   stackName: "mcp-test",
   region: "eu-west-1",
@@ -137,17 +135,14 @@ describe("npm run deploy: the calls made, in order", () => {
           path: expect.stringMatching(/mcp-deploy-[^/]+\/secrets\.json$/),
           mode: 0o600,
           dirMode: 0o700,
-          text: JSON.stringify({
-            COGNITO_SECRET_ACCESS_KEY: DCR_SECRET_ACCESS_KEY,
-            FRONT_DOOR_KEY,
-          }),
+          text: JSON.stringify(DCR_STACK_SECRETS),
         },
       },
       { command: `wrangler secret list --config ${mcpConfig}`, cwd: workers[1].dir },
       { command: `wrangler deploy --config ${mcpConfig}`, cwd: workers[1].dir },
     ]);
     expect(heldSecrets(fake)).toEqual({
-      dcr: { COGNITO_SECRET_ACCESS_KEY: DCR_SECRET_ACCESS_KEY, FRONT_DOOR_KEY },
+      dcr: DCR_STACK_SECRETS,
     });
   });
 
@@ -238,11 +233,7 @@ describe("npm run deploy: the calls made, in order", () => {
     expect(uploads(fake.calls)).toEqual([
       {
         worker: "dcr",
-        secrets: {
-          COGNITO_SECRET_ACCESS_KEY: DCR_SECRET_ACCESS_KEY,
-          DCR_INITIAL_ACCESS_TOKEN: "initial-token-0123456789",
-          FRONT_DOOR_KEY,
-        },
+        secrets: { ...DCR_STACK_SECRETS, DCR_INITIAL_ACCESS_TOKEN: "initial-token-0123456789" },
       },
     ]);
   });
@@ -292,11 +283,7 @@ describe("npm run deploy: the calls made, in order", () => {
     expect(uploads(fake.calls)).toEqual([
       {
         worker: "dcr",
-        secrets: {
-          COGNITO_SECRET_ACCESS_KEY: DCR_SECRET_ACCESS_KEY,
-          DCR_INITIAL_ACCESS_TOKEN: "new-initial-token-0123456789",
-          FRONT_DOOR_KEY,
-        },
+        secrets: { ...DCR_STACK_SECRETS, DCR_INITIAL_ACCESS_TOKEN: "new-initial-token-0123456789" },
       },
     ]);
   });
@@ -311,10 +298,7 @@ describe("npm run deploy: the calls made, in order", () => {
     const { logs } = await runDeploy(fake);
     expect(uploads(fake.calls)).toEqual([{ worker: "dcr", secrets: { FRONT_DOOR_KEY: rotated } }]);
     expect(logs).toContain("dcr: secret COGNITO_SECRET_ACCESS_KEY unchanged");
-    expect(heldSecrets(fake).dcr).toEqual({
-      COGNITO_SECRET_ACCESS_KEY: DCR_SECRET_ACCESS_KEY,
-      FRONT_DOOR_KEY: rotated,
-    });
+    expect(heldSecrets(fake).dcr).toEqual({ ...DCR_STACK_SECRETS, FRONT_DOOR_KEY: rotated });
   });
 
   it("turns the user pool's deletion protection back on after an interrupted cleanup", async () => {
@@ -450,10 +434,7 @@ describe("npm run deploy: a worker's secrets and vars are exactly the plan's", (
     expect(logs).toContain(
       "dcr: deleting the secret DCR_INITIAL_ACCESS_TOKEN, which the deploy no longer sets",
     );
-    expect(heldSecrets(fake).dcr).toEqual({
-      COGNITO_SECRET_ACCESS_KEY: DCR_SECRET_ACCESS_KEY,
-      FRONT_DOOR_KEY,
-    });
+    expect(heldSecrets(fake).dcr).toEqual(DCR_STACK_SECRETS);
     const state = fake.deployState as { fingerprintKey: string; secrets: Record<string, string> };
     expect(Object.keys(state.secrets).sort()).toEqual([
       "mcp-test/dcr/COGNITO_SECRET_ACCESS_KEY",
@@ -565,11 +546,7 @@ describe("npm run deploy: code and secrets go live together", () => {
       },
       {
         worker: "dcr",
-        secrets: {
-          COGNITO_SECRET_ACCESS_KEY: DCR_SECRET_ACCESS_KEY,
-          DCR_INITIAL_ACCESS_TOKEN: "initial-token-0123456789",
-          FRONT_DOOR_KEY,
-        },
+        secrets: { ...DCR_STACK_SECRETS, DCR_INITIAL_ACCESS_TOKEN: "initial-token-0123456789" },
       },
     ]);
   });
@@ -581,10 +558,7 @@ describe("npm run deploy: code and secrets go live together", () => {
     fake.calls.length = 0;
     await runDeploy(fake);
     expect(uploads(fake.calls)).toEqual([{ worker: "dcr", secrets: { FRONT_DOOR_KEY } }]);
-    expect(heldSecrets(fake).dcr).toEqual({
-      COGNITO_SECRET_ACCESS_KEY: DCR_SECRET_ACCESS_KEY,
-      FRONT_DOOR_KEY,
-    });
+    expect(heldSecrets(fake).dcr).toEqual(DCR_STACK_SECRETS);
   });
 });
 
@@ -1088,7 +1062,7 @@ describe("npm run deploy: the remembered secret fingerprints are keyed", () => {
     expect(uploads(fake.calls)).toEqual([
       {
         worker: "dcr",
-        secrets: { COGNITO_SECRET_ACCESS_KEY: DCR_SECRET_ACCESS_KEY, FRONT_DOOR_KEY },
+        secrets: DCR_STACK_SECRETS,
       },
     ]);
     const state = fake.deployState as { fingerprintKey: string; secrets: Record<string, string> };
@@ -1133,7 +1107,7 @@ describe("npm run deploy: the remembered secret fingerprints are keyed", () => {
 describe("the generated configuration and secrets file are ones wrangler 4.86 accepts", () => {
   it("`wrangler deploy --config wrangler.deploy.json --secrets-file …`, as the deploy runs it, with --dry-run", async () => {
     const { createProcessRunner } = await import("../deploy/runner.mjs");
-    const { resolveWranglerBin } = await import("../deploy/workers.mjs");
+    const { resolveWranglerBin } = await import("../lib/wrangler.mjs");
     const { mkdtempSync, rmSync, writeFileSync } = await import("node:fs");
     const { tmpdir } = await import("node:os");
     const real = createProcessRunner();
@@ -1193,7 +1167,7 @@ describe("the generated configuration and secrets file are ones wrangler 4.86 ac
 describe("real wrangler 4.86 against a stand-in of the Cloudflare API", () => {
   it("a first deploy sends each worker's code and secrets in one upload; unsetting a secret deletes it after the next", async () => {
     const { createProcessRunner } = await import("../deploy/runner.mjs");
-    const { resolveWranglerBin } = await import("../deploy/workers.mjs");
+    const { resolveWranglerBin } = await import("../lib/wrangler.mjs");
     const { rmSync, writeFileSync } = await import("node:fs");
     const api = await startFakeCloudflareApi();
     const real = createProcessRunner();
@@ -1240,9 +1214,8 @@ describe("real wrangler 4.86 against a stand-in of the Cloudflare API", () => {
       // The code and every secret in the one request that creates the worker.
       expect(first?.modules?.length).toBeGreaterThan(0);
       expect(secretBindings(first as ApiRequest)).toEqual({
-        COGNITO_SECRET_ACCESS_KEY: DCR_SECRET_ACCESS_KEY,
+        ...DCR_STACK_SECRETS,
         DCR_INITIAL_ACCESS_TOKEN: "initial-token-0123456789",
-        FRONT_DOOR_KEY,
       });
       // Secrets not in the file are kept (wrangler 4.86 sets this with --secrets-file); vars are
       // not: the worker's are exactly the configuration's.
@@ -1266,10 +1239,7 @@ describe("real wrangler 4.86 against a stand-in of the Cloudflare API", () => {
       expect(secretBindings(dcr[upload] as ApiRequest)).toEqual({});
       expect(dcr[upload]?.metadata?.keep_bindings ?? []).not.toContain("plain_text");
       expect(deletion).toBeGreaterThan(upload);
-      expect(Object.fromEntries(api.scripts.get("dcr") ?? [])).toEqual({
-        COGNITO_SECRET_ACCESS_KEY: DCR_SECRET_ACCESS_KEY,
-        FRONT_DOOR_KEY,
-      });
+      expect(Object.fromEntries(api.scripts.get("dcr") ?? [])).toEqual(DCR_STACK_SECRETS);
       expect(api.requests.filter((r) => r.method === "DELETE")).toHaveLength(1);
     } finally {
       for (const worker of workers)

@@ -8,14 +8,12 @@ import {
   deleteStack,
   deployStack,
   disableDeletionProtection,
-  listAccessKeys,
-  readDcrCredentials,
-  readSecretString,
   readStackOutputs,
   readStackResources,
-  readStackSecrets,
   readStackStatus,
-} from "../deploy/aws.mjs";
+} from "../deploy/aws/cloudformation.mjs";
+import { listAccessKeys } from "../deploy/aws/iam.mjs";
+import { readDcrCredentials, readSecretString, readStackSecrets } from "../deploy/aws/secrets.mjs";
 import { finishDcrKeyRotation, startDcrKeyRotation } from "../deploy/dcr-key.mjs";
 import { createProcessRunner } from "../deploy/runner.mjs";
 

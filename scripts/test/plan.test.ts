@@ -13,6 +13,40 @@ import {
 
 const root = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 
+type PlanSecrets = {
+  staticClientSecret: string;
+  dcrAccessKeyId: string;
+  dcrSecretAccessKey: string;
+  frontDoorKey: string;
+  clientStateKeyMaterial: string;
+  env: Record<string, string>;
+};
+
+/**
+ * What buildWorkerDeployment is given after the stack: empty outputs, URLs, parameters, config and
+ * KV ids, and placeholder secrets, each replaced where `overrides` says.
+ */
+function planContext(
+  overrides: { outputs?: Record<string, string>; secrets?: Partial<PlanSecrets> } = {},
+) {
+  return {
+    outputs: overrides.outputs ?? {},
+    urls: {},
+    parameters: {},
+    config: {},
+    kvIds: {},
+    secrets: {
+      staticClientSecret: "s",
+      dcrAccessKeyId: "AKIAK",
+      dcrSecretAccessKey: "k",
+      frontDoorKey: "f",
+      clientStateKeyMaterial: "c",
+      env: {},
+      ...overrides.secrets,
+    },
+  };
+}
+
 describe("production plan: pure decisions of npm run deploy", () => {
   it("deploy.config.example.json is valid JSON that gives every worker a URL", () => {
     const example = JSON.parse(readFileSync(join(root, "deploy.config.example.json"), "utf8"));
@@ -58,21 +92,7 @@ describe("production plan: pure decisions of npm run deploy", () => {
 
   it("refuses a production variable that still points at localhost", () => {
     const raw = { name: "x", vars: { UNKNOWN_URL: "http://localhost:1234" } };
-    const context = {
-      outputs: {},
-      urls: {},
-      parameters: {},
-      config: {},
-      kvIds: {},
-      secrets: {
-        staticClientSecret: "s",
-        dcrAccessKeyId: "AKIAK",
-        dcrSecretAccessKey: "k",
-        frontDoorKey: "f",
-        clientStateKeyMaterial: "c",
-        env: {},
-      },
-    };
+    const context = planContext();
     expect(() => buildWorkerDeployment({ name: "x" }, raw, context)).toThrow(
       'x: "UNKNOWN_URL" would be "http://localhost:1234" in production; set workers.x.vars.UNKNOWN_URL in deploy.config.json',
     );
@@ -88,21 +108,10 @@ describe("production plan: pure decisions of npm run deploy", () => {
       name: "dcr",
       vars: { COGNITO_ACCESS_KEY_ID: "AKIALOCALDEVELOPMENT", COGNITO_SECRET_ACCESS_KEY: "local" },
     };
-    const context = {
+    const context = planContext({
       outputs: { DcrAccessKeyId: "AKIATEMPLATESFIRSTKEY" },
-      urls: {},
-      parameters: {},
-      config: {},
-      kvIds: {},
-      secrets: {
-        staticClientSecret: "s",
-        dcrAccessKeyId: "AKIAROTATEDKEY000001",
-        dcrSecretAccessKey: "rotated-secret",
-        frontDoorKey: "f",
-        clientStateKeyMaterial: "c",
-        env: {},
-      },
-    };
+      secrets: { dcrAccessKeyId: "AKIAROTATEDKEY000001", dcrSecretAccessKey: "rotated-secret" },
+    });
     const deployment = buildWorkerDeployment({ name: "dcr" }, raw, context);
     expect(deployment.wranglerConfig.vars).toEqual({
       COGNITO_ACCESS_KEY_ID: "AKIAROTATEDKEY000001",
@@ -120,20 +129,7 @@ describe("production plan: pure decisions of npm run deploy", () => {
 
   it("REQUIRE_AUDIENCE follows the feature plan: resource binding needs ESSENTIALS or PLUS", () => {
     const raw = { name: "mcp-rs", vars: { REQUIRE_AUDIENCE: "false" } };
-    const base = {
-      outputs: {},
-      urls: {},
-      config: {},
-      kvIds: {},
-      secrets: {
-        staticClientSecret: "s",
-        dcrAccessKeyId: "AKIAK",
-        dcrSecretAccessKey: "k",
-        frontDoorKey: "f",
-        clientStateKeyMaterial: "c",
-        env: {},
-      },
-    };
+    const base = planContext();
     const vars = (parameters: Record<string, string>) =>
       buildWorkerDeployment({ name: "mcp-rs" }, raw, { ...base, parameters }).wranglerConfig.vars;
     expect(vars({})).toEqual({ REQUIRE_AUDIENCE: "true" });
@@ -142,20 +138,7 @@ describe("production plan: pure decisions of npm run deploy", () => {
 
   it("CHALLENGE_ALL_SCOPES keeps its committed value unless deploy.config.json sets it", () => {
     const raw = { name: "mcp-rs", vars: { CHALLENGE_ALL_SCOPES: "false" } };
-    const base = {
-      outputs: {},
-      urls: {},
-      parameters: {},
-      kvIds: {},
-      secrets: {
-        staticClientSecret: "s",
-        dcrAccessKeyId: "AKIAK",
-        dcrSecretAccessKey: "k",
-        frontDoorKey: "f",
-        clientStateKeyMaterial: "c",
-        env: {},
-      },
-    };
+    const base = planContext();
     const vars = (config: Record<string, unknown>) =>
       buildWorkerDeployment({ name: "mcp-rs" }, raw, { ...base, config }).wranglerConfig.vars;
     expect(vars({})).toEqual({ CHALLENGE_ALL_SCOPES: "false" });
@@ -179,21 +162,11 @@ describe("production plan: pure decisions of npm run deploy", () => {
     // secret (which dcr's IAM user can read) plays no part in it.
     const raw = { name: "client", vars: { APP_NAME: "x", CLIENT_STATE_KEY: "local-value" } };
     const deploymentWith = (staticClientSecret: string) =>
-      buildWorkerDeployment({ name: "client" }, raw, {
-        outputs: {},
-        urls: {},
-        parameters: {},
-        config: {},
-        kvIds: {},
-        secrets: {
-          staticClientSecret,
-          dcrAccessKeyId: "AKIAK",
-          dcrSecretAccessKey: "k",
-          frontDoorKey: "f",
-          clientStateKeyMaterial: material,
-          env: {},
-        },
-      });
+      buildWorkerDeployment(
+        { name: "client" },
+        raw,
+        planContext({ secrets: { staticClientSecret, clientStateKeyMaterial: material } }),
+      );
     const deployment = deploymentWith(staticSecret);
     expect(deployment.wranglerConfig.vars).toEqual({ APP_NAME: "x" });
     expect(deployment.secrets).toEqual({ CLIENT_STATE_KEY: key });
@@ -213,21 +186,7 @@ describe("production plan: pure decisions of npm run deploy", () => {
         CIMD_ALLOW_LOCAL_URLS: "true",
       },
     };
-    const context = {
-      outputs: {},
-      urls: {},
-      parameters: {},
-      config: {},
-      kvIds: {},
-      secrets: {
-        staticClientSecret: "s",
-        dcrAccessKeyId: "AKIAK",
-        dcrSecretAccessKey: "k",
-        frontDoorKey: "stack-front-door-key",
-        clientStateKeyMaterial: "c",
-        env: {},
-      },
-    };
+    const context = planContext({ secrets: { frontDoorKey: "stack-front-door-key" } });
 
     it("FRONT_DOOR_KEY is the stack's secret, put as a secret, never a var", () => {
       const deployment = buildWorkerDeployment({ name: "dcr" }, raw, context);

@@ -1,5 +1,5 @@
-// Plain JavaScript so that both the wire tests and scripts/bench-mcp-rs.mjs (run by Node as is)
-// use the same sign-in; types in sign-in.d.mts.
+// Plain JavaScript so that both the wire tests and the scripts (scripts/lib/local-stack.mjs, run
+// by Node as is) use the same sign-in; types in sign-in.d.mts.
 import { createHash, randomBytes } from "node:crypto";
 
 /**
