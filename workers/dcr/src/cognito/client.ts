@@ -13,6 +13,11 @@ export interface CognitoClientOptions {
   random?: () => number;
   /** Attempts of a throttled call, the first included. */
   maxAttempts?: number;
+  /**
+   * Awaited before each attempt of a call, with the operation's name: the facade's pace of calls
+   * (see `createCognitoPacer`), so that it never sends more a second than Cognito allows.
+   */
+  beforeCall?: (operation: string) => Promise<void>;
 }
 
 /** Attempts of a throttled call when not configured. */
@@ -126,6 +131,7 @@ export async function callCognito(
   const random = options.random ?? Math.random;
   for (let attempt = 1; ; attempt++) {
     try {
+      await options.beforeCall?.(operation);
       return await processCognitoResponse(await cognitoRequest(operation, input, options));
     } catch (error) {
       if (!(error instanceof CognitoError) || !isRetryable(error) || attempt >= attempts)

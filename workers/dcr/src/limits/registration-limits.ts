@@ -1,7 +1,8 @@
 // One Durable Object for the whole deployment: the daily registration caps (global and per
-// source) and a lock per client id for changes to a registration. Each method runs to its end
-// without awaiting anything (SQLite storage is synchronous), so no other call interleaves: a check
-// and its count are one step, whatever the number of concurrent requests.
+// source), a lock per client id for changes to a registration, the shared app clients (which one
+// serves each group and slot), and the pace of calls to Cognito's app-client API. Each method
+// runs to its end without awaiting anything (SQLite storage is synchronous), so no other call
+// interleaves: a check and its count are one step, whatever the number of concurrent requests.
 import { DurableObject } from "cloudflare:workers";
 
 /** The scope name of the global count. */
@@ -21,6 +22,37 @@ export interface ReservationRequest {
 
 /** The answer of `RegistrationLimits.reserve`. */
 export type ReservationOutcome = { ok: true } | { ok: false; cap: "source" | "global" };
+
+/** The shared app client of one group and slot, as the limits object keeps it. */
+export interface SharedAppClientRow {
+  group: string;
+  slot: number;
+  clientId: string;
+  /** The app client's Cognito secret sealed under FRONT_DOOR_KEY; absent for a public one. */
+  sealedSecret?: string;
+  /** Epoch milliseconds. */
+  createdAt: number;
+}
+
+/** What `RegistrationLimits.takeCognitoCall` is asked: one call, and the limits it must keep. */
+export interface CognitoCallRequest {
+  operation: string;
+  /** Epoch milliseconds. */
+  nowMs: number;
+  /** Calls of one operation per second; 0: no limit. */
+  perOperation: number;
+  /** Calls of all operations per second; 0: no limit. */
+  total: number;
+}
+
+/** The answer of `RegistrationLimits.takeCognitoCall`. */
+export type CognitoCallOutcome = { ok: true } | { ok: false; waitMs: number };
+
+/**
+ * The window of Cognito's per-second limits: a second, and a margin, so that calls spaced by the
+ * window here still arrive more than a second apart after the network's jitter.
+ */
+export const COGNITO_CALL_WINDOW_MS = 1200;
 
 /** The day before a `yyyy-mm-dd` day. */
 function previousDay(day: string): string {
@@ -42,6 +74,15 @@ export class RegistrationLimits extends DurableObject<Env> {
     this.sql.exec(
       `CREATE TABLE IF NOT EXISTS client_locks (
          client_id TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID`,
+    );
+    this.sql.exec(
+      `CREATE TABLE IF NOT EXISTS shared_app_clients (
+         group_key TEXT NOT NULL, slot INTEGER NOT NULL, client_id TEXT NOT NULL,
+         sealed_secret TEXT, created_at INTEGER NOT NULL,
+         PRIMARY KEY (group_key, slot)) WITHOUT ROWID`,
+    );
+    this.sql.exec(
+      "CREATE TABLE IF NOT EXISTS cognito_calls (at_ms INTEGER NOT NULL, operation TEXT NOT NULL)",
     );
   }
 
@@ -116,5 +157,115 @@ export class RegistrationLimits extends DurableObject<Env> {
   /** Lets go of `clientId`'s lock if `holder` still holds it. */
   releaseLock(clientId: string, holder: string): void {
     this.sql.exec("DELETE FROM client_locks WHERE client_id = ? AND holder = ?", clientId, holder);
+  }
+
+  /** The shared app client of a group's slot, if it has been created. */
+  getAppClient(group: string, slot: number): SharedAppClientRow | undefined {
+    const row = this.sql
+      .exec<{ client_id: string; sealed_secret: string | null; created_at: number }>(
+        "SELECT client_id, sealed_secret, created_at FROM shared_app_clients WHERE group_key = ? AND slot = ?",
+        group,
+        slot,
+      )
+      .toArray()[0];
+    if (!row) return undefined;
+    return {
+      group,
+      slot,
+      clientId: row.client_id,
+      ...(row.sealed_secret !== null ? { sealedSecret: row.sealed_secret } : {}),
+      createdAt: row.created_at,
+    };
+  }
+
+  /**
+   * Records the app client made for a group's slot, unless one is recorded already; returns the one
+   * that serves the slot now.
+   */
+  putAppClient(row: SharedAppClientRow): SharedAppClientRow {
+    const existing = this.getAppClient(row.group, row.slot);
+    if (existing) return existing;
+    this.sql.exec(
+      "INSERT INTO shared_app_clients (group_key, slot, client_id, sealed_secret, created_at) VALUES (?, ?, ?, ?, ?)",
+      row.group,
+      row.slot,
+      row.clientId,
+      row.sealedSecret ?? null,
+      row.createdAt,
+    );
+    return row;
+  }
+
+  /** Replaces the sealed secret of an app client (sealed again under a new FRONT_DOOR_KEY). */
+  resealAppClientSecret(group: string, slot: number, clientId: string, sealedSecret: string): void {
+    this.sql.exec(
+      "UPDATE shared_app_clients SET sealed_secret = ? WHERE group_key = ? AND slot = ? AND client_id = ?",
+      sealedSecret,
+      group,
+      slot,
+      clientId,
+    );
+  }
+
+  /** Forgets a slot's app client (gone from Cognito), if it is still `clientId`. */
+  forgetAppClient(group: string, slot: number, clientId: string): void {
+    this.sql.exec(
+      "DELETE FROM shared_app_clients WHERE group_key = ? AND slot = ? AND client_id = ?",
+      group,
+      slot,
+      clientId,
+    );
+  }
+
+  /** Every shared app client, without secrets (the reconciliation's view). */
+  listAppClients(): Omit<SharedAppClientRow, "sealedSecret">[] {
+    return this.sql
+      .exec<{ group_key: string; slot: number; client_id: string; created_at: number }>(
+        "SELECT group_key, slot, client_id, created_at FROM shared_app_clients ORDER BY created_at",
+      )
+      .toArray()
+      .map((row) => ({
+        group: row.group_key,
+        slot: row.slot,
+        clientId: row.client_id,
+        createdAt: row.created_at,
+      }));
+  }
+
+  /**
+   * Counts one call to Cognito's app-client API if, in the last window, fewer than `perOperation`
+   * calls of the operation and fewer than `total` calls in all were counted; otherwise counts
+   * nothing and says how long until one of those calls leaves the window.
+   */
+  takeCognitoCall(request: CognitoCallRequest): CognitoCallOutcome {
+    const since = request.nowMs - COGNITO_CALL_WINDOW_MS;
+    this.sql.exec("DELETE FROM cognito_calls WHERE at_ms <= ?", since);
+    const waits: number[] = [];
+    const check = (limit: number, rows: { at_ms: number }[]) => {
+      if (limit > 0 && rows.length >= limit) {
+        const oldest = rows[rows.length - limit]?.at_ms ?? request.nowMs;
+        waits.push(oldest + COGNITO_CALL_WINDOW_MS - request.nowMs);
+      }
+    };
+    check(
+      request.perOperation,
+      this.sql
+        .exec<{ at_ms: number }>(
+          "SELECT at_ms FROM cognito_calls WHERE operation = ? ORDER BY at_ms",
+          request.operation,
+        )
+        .toArray(),
+    );
+    check(
+      request.total,
+      this.sql.exec<{ at_ms: number }>("SELECT at_ms FROM cognito_calls ORDER BY at_ms").toArray(),
+    );
+    if (waits.length > 0) return { ok: false, waitMs: Math.max(1, ...waits) };
+    this.sql.exec(
+      "INSERT INTO cognito_calls (at_ms, operation) VALUES (?, ?)",
+      request.nowMs,
+      request.operation,
+    );
+    return { ok: true };
   }
 }
