@@ -6,6 +6,7 @@ import { HTTPException } from "hono/http-exception";
 import { extractBearerToken } from "./auth/bearer";
 import { buildBearerChallenge } from "./auth/challenge";
 import { recordClientSeen } from "./auth/client-seen";
+import { GrantLookup } from "./auth/grants";
 import { JwksCache } from "./auth/jwks";
 import { RevocationCheck } from "./auth/revocation";
 import { type Access, findMissingScopes, scopesFor } from "./auth/scopes";
@@ -58,6 +59,7 @@ export function createApp(options: AppOptions = {}) {
   const asMetadata = new AuthorizationServerMetadataCache({ fetch: fetchFn, now });
   const clientsSeenAt = new Map<string, number>();
   const revocations = new RevocationCheck({ now });
+  const grants = new GrantLookup({ now });
 
   const keysFor = (issuer: string) => {
     let keys = jwksByIssuer.get(issuer);
@@ -78,17 +80,27 @@ export function createApp(options: AppOptions = {}) {
       requireAudience: config.requireAudience,
       now,
     });
-    if (await revocations.isRevoked(c.env.REGISTRATIONS, principal.clientId))
+    // A shared app client's token speaks for the registration its sign-in was made for: that
+    // registration's tombstone refuses it, as a client's own tombstone refuses its own tokens.
+    const registration =
+      principal.originJti === undefined
+        ? undefined
+        : await grants.registrationOf(c.env.REGISTRATIONS, principal.originJti);
+    const client = registration ?? principal.clientId;
+    if (
+      (await revocations.isRevoked(c.env.REGISTRATIONS, principal.clientId)) ||
+      (registration !== undefined &&
+        (await revocations.isRevoked(c.env.REGISTRATIONS, registration)))
+    )
       throw new OAuthError("invalid_token", "the client's registration was deleted", 401);
     c.set("principal", principal);
     runAfterResponse(
       c,
-      recordClientSeen(c.env.REGISTRATIONS, principal.clientId, now(), clientsSeenAt).catch(
-        (error: unknown) =>
-          logEvent("warn", "client_seen_write_failed", {
-            clientId: principal.clientId,
-            message: error instanceof Error ? error.message : String(error),
-          }),
+      recordClientSeen(c.env.REGISTRATIONS, client, now(), clientsSeenAt).catch((error: unknown) =>
+        logEvent("warn", "client_seen_write_failed", {
+          clientId: client,
+          message: error instanceof Error ? error.message : String(error),
+        }),
       ),
     );
     await next();

@@ -1,3 +1,4 @@
+import { isOriginJtiShape } from "@mcp-cognito-workers/registrations";
 import { errors, type JWTPayload, jwtVerify } from "jose";
 import { OAuthError, RequestError } from "../http/errors";
 import { isAudienceAccepted } from "./audience";
@@ -19,6 +20,8 @@ export interface Principal {
   audience: string[];
   /** Epoch seconds. */
   expiresAt: number;
+  /** The sign-in every token of it carries (Cognito's `origin_jti`), when it has a usable one. */
+  originJti: string | undefined;
 }
 
 /** Options of {@link verifyAccessToken}. */
@@ -81,6 +84,7 @@ export async function verifyAccessToken(
     scopes: parseScopes(payload.scope),
     audience: payload.aud === undefined ? [] : [payload.aud].flat(),
     expiresAt: payload.exp ?? 0,
+    originJti: isOriginJtiShape(payload.origin_jti) ? payload.origin_jti : undefined,
   };
 }
 
