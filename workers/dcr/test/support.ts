@@ -64,6 +64,8 @@ export class FakeCognito {
   discoveryFetches = 0;
   /** Calls to the managed-login token and revocation endpoints. */
   readonly oauthCalls: RecordedOAuthCall[] = [];
+  /** The last authorize URL {@link FakeCognito.signIn} was given. */
+  lastAuthorize: string | undefined;
   /** Every token set the token endpoint answered with, in order. */
   readonly issuedTokens: FakeTokens[] = [];
   /** URLs of the client metadata documents fetched through this fake. */
@@ -151,6 +153,7 @@ export class FakeCognito {
     const url = new URL(authorizeUrl);
     const query = url.searchParams;
     if (url.pathname !== "/oauth2/authorize") throw new Error(`not Cognito's authorize: ${url}`);
+    this.lastAuthorize = authorizeUrl;
     const clientId = query.get("client_id") ?? "";
     const client = this.clients.get(clientId);
     if (!client) throw new Error(`Cognito: no app client ${clientId}`);
@@ -479,15 +482,19 @@ export function uniqueIp(): string {
 export interface SetupOptions {
   vars?: Partial<Env>;
   now?: () => number;
+  /** Another facade's limits object (a second isolate of the same deployment). */
+  limitsObjectName?: string;
+  /** Another facade's Cognito (the same pool). */
+  cognito?: FakeCognito;
 }
 
 /** A facade with a fake Cognito, fixed time and no real sleeping. */
 export function setup(options: SetupOptions = {}) {
   const now = options.now ?? (() => NOW);
-  const cognito = new FakeCognito(now);
+  const cognito = options.cognito ?? new FakeCognito(now);
   const sleeps: number[] = [];
   // Its own daily counts and client locks, as its own source has its own rate limit.
-  const limitsObjectName = `test-${crypto.randomUUID()}`;
+  const limitsObjectName = options.limitsObjectName ?? `test-${crypto.randomUUID()}`;
   const worker = createWorker({
     fetch: cognito.fetch,
     now,

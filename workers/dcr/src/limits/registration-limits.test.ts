@@ -1,6 +1,8 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { getLimits } from "./limits";
+import { OAuthError } from "../oauth/oauth-error";
+import { createCognitoPacer, getLimits } from "./limits";
+import { COGNITO_CALL_WINDOW_MS } from "./registration-limits";
 
 const limits = () => getLimits(env.REGISTRATION_LIMITS, `unit-${crypto.randomUUID()}`);
 const DAY = "2026-11-26";
@@ -88,5 +90,86 @@ describe("RegistrationLimits: one lock per client id", () => {
       Array.from({ length: 20 }, (_, i) => stub.acquireLock("client-a", `h${i}`, NOW, 30_000)),
     );
     expect(taken.filter(Boolean)).toHaveLength(1);
+  });
+});
+
+describe("RegistrationLimits: the pace of Cognito calls", () => {
+  const T = 1_800_000_000_000;
+  const take = (stub: ReturnType<typeof limits>, operation: string, nowMs: number) =>
+    stub.takeCognitoCall({ operation, nowMs, perOperation: 2, total: 3 });
+
+  it("counts per operation and in all within a window, and says how long to wait", async () => {
+    const stub = limits();
+    expect(await take(stub, "CreateUserPoolClient", T)).toEqual({ ok: true });
+    expect(await take(stub, "CreateUserPoolClient", T + 100)).toEqual({ ok: true });
+    // The third of one operation waits until the first leaves the window.
+    expect(await take(stub, "CreateUserPoolClient", T + 200)).toEqual({
+      ok: false,
+      waitMs: COGNITO_CALL_WINDOW_MS - 200,
+    });
+    expect(await take(stub, "DescribeUserPoolClient", T + 300)).toEqual({ ok: true });
+    // Three in all: any operation waits now.
+    expect(await take(stub, "ListUserPoolClients", T + 400)).toEqual({
+      ok: false,
+      waitMs: COGNITO_CALL_WINDOW_MS - 400,
+    });
+    expect(await take(stub, "ListUserPoolClients", T + COGNITO_CALL_WINDOW_MS)).toEqual({
+      ok: true,
+    });
+  });
+
+  it("never lets more calls through in any window than the limits, however they are asked", async () => {
+    const stub = limits();
+    const granted: number[] = [];
+    for (let at = T; at < T + 10_000; at += 37)
+      if ((await take(stub, "CreateUserPoolClient", at)).ok) granted.push(at);
+    for (const start of granted) {
+      const inWindow = granted.filter((at) => at >= start && at < start + COGNITO_CALL_WINDOW_MS);
+      expect(inWindow.length).toBeLessThanOrEqual(2);
+    }
+    expect(granted.length).toBeGreaterThanOrEqual(16);
+  });
+
+  it("0 is no limit", async () => {
+    const stub = limits();
+    for (let i = 0; i < 20; i++)
+      expect(
+        await stub.takeCognitoCall({ operation: "x", nowMs: T, perOperation: 0, total: 0 }),
+      ).toEqual({ ok: true });
+  });
+});
+
+describe("createCognitoPacer: waits for a turn, or answers 429", () => {
+  it("sleeps as long as the limits object says, and gives up past its longest wait", async () => {
+    const stub = limits();
+    let now = 1_800_000_000_000;
+    const slept: number[] = [];
+    const pace = createCognitoPacer(stub, {
+      limits: { perOperation: 5, total: 15 },
+      now: () => now,
+      sleep: async (ms) => {
+        slept.push(ms);
+        now += ms;
+      },
+    });
+    for (let i = 0; i < 12; i++) await pace("CreateUserPoolClient");
+    // Five per window: the sixth and the eleventh waited for a window to pass.
+    expect(slept).toEqual([COGNITO_CALL_WINDOW_MS, COGNITO_CALL_WINDOW_MS]);
+
+    const impatient = createCognitoPacer(stub, {
+      limits: { perOperation: 5, total: 15 },
+      now: () => now,
+      sleep: async () => {},
+      maxWaitMs: 100,
+    });
+    // Three more fill this window (two were taken in it above); the next would wait too long.
+    for (let i = 0; i < 3; i++) await impatient("CreateUserPoolClient");
+    const error = await impatient("CreateUserPoolClient").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OAuthError);
+    expect(error).toMatchObject({
+      code: "temporarily_unavailable",
+      status: 429,
+      headers: { "Retry-After": "2" },
+    });
   });
 });
