@@ -552,6 +552,8 @@ export function addFrontDoorRoutes(app: Hono<{ Bindings: Env }>, deps: FrontDoor
   app.post("/token", async (c) => {
     const { settings, context } = deps.contextOf(c.env, c.req.raw);
     const { form, presented, found } = await readRelayRequest(c, settings, context);
+    // First: without Cognito's endpoints nothing can be relayed, whatever the grant (503).
+    const discovery = await deps.getDiscovery(settings.cognito.issuer);
     const upstream = new URLSearchParams();
     const grantType = form.get("grant_type");
     if (grantType === undefined)
@@ -630,7 +632,6 @@ export function addFrontDoorRoutes(app: Hono<{ Bindings: Env }>, deps: FrontDoor
       );
     }
     const credentials = await credentialsFor(context, found, presented, ref);
-    const discovery = await deps.getDiscovery(settings.cognito.issuer);
     const body = await processCognitoTokenResponse(
       await cognitoOAuthRequest(discovery.token_endpoint, upstream, credentials, deps.fetch),
     );
