@@ -135,28 +135,43 @@ export interface CognitoPacerOptions {
   maxWaitMs?: number;
 }
 
+/** Reports that a paced call has its answer (its turn then counts one window more). */
+export type FinishCognitoCall = () => Promise<void>;
+
 /**
  * Waits for a turn to call Cognito, counted in the limits object for the whole deployment, so
- * that the facade never sends Cognito more calls a second than `limits`. A request that would
- * wait longer than `maxWaitMs` is answered 429 with `Retry-After` instead.
+ * that the facade never sends Cognito more calls a second than `limits`; returns what to call
+ * once the answer is in. A request that would wait longer than `maxWaitMs` is answered 429 with
+ * `Retry-After` instead.
  */
 export function createCognitoPacer(
   stub: LimitsStub,
   options: CognitoPacerOptions,
-): (operation: string) => Promise<void> {
+): (operation: string) => Promise<FinishCognitoCall> {
   const { limits, now, sleep } = options;
   const maxWaitMs = options.maxWaitMs ?? COGNITO_PACE_MAX_WAIT_MILLISECONDS;
+  const unpaced: FinishCognitoCall = async () => {};
   return async (operation) => {
-    if (limits.perOperation === 0 && limits.total === 0) return;
+    if (limits.perOperation === 0 && limits.total === 0) return unpaced;
+    const callId = crypto.randomUUID();
     let waited = 0;
     for (;;) {
       const outcome = await stub.takeCognitoCall({
+        callId,
         operation,
         nowMs: now(),
         perOperation: limits.perOperation,
         total: limits.total,
       });
-      if (outcome.ok) return;
+      if (outcome.ok)
+        return () =>
+          stub
+            .finishCognitoCall(callId, now())
+            .catch((error: unknown) =>
+              console.error(
+                JSON.stringify({ event: "pace_not_recorded", operation, error: String(error) }),
+              ),
+            );
       if (waited + outcome.waitMs > maxWaitMs)
         throw new OAuthError(
           "temporarily_unavailable",

@@ -36,6 +36,8 @@ export interface SharedAppClientRow {
 
 /** What `RegistrationLimits.takeCognitoCall` is asked: one call, and the limits it must keep. */
 export interface CognitoCallRequest {
+  /** A new random id of the call, for `finishCognitoCall`. */
+  callId: string;
   operation: string;
   /** Epoch milliseconds. */
   nowMs: number;
@@ -49,10 +51,15 @@ export interface CognitoCallRequest {
 export type CognitoCallOutcome = { ok: true } | { ok: false; waitMs: number };
 
 /**
- * The window of Cognito's per-second limits: a second, and a margin, so that calls spaced by the
- * window here still arrive more than a second apart after the network's jitter.
+ * The window of Cognito's per-second limits: a second, and a margin for the clocks. A call counts
+ * from the moment it is let through until this long after its answer came back, so that however
+ * long the network holds a request, no more than the limit can arrive at Cognito in any second.
  */
-export const COGNITO_CALL_WINDOW_MS = 1200;
+export const COGNITO_CALL_WINDOW_MS = 1100;
+/** A call whose end is never reported (its request died) stops counting this long after it began. */
+export const COGNITO_CALL_MAX_MS = 30_000;
+/** How long to wait before asking again while only calls still under way hold the turns. */
+const IN_FLIGHT_RETRY_MS = 50;
 
 /** The day before a `yyyy-mm-dd` day. */
 function previousDay(day: string): string {
@@ -82,7 +89,9 @@ export class RegistrationLimits extends DurableObject<Env> {
          PRIMARY KEY (group_key, slot)) WITHOUT ROWID`,
     );
     this.sql.exec(
-      "CREATE TABLE IF NOT EXISTS cognito_calls (at_ms INTEGER NOT NULL, operation TEXT NOT NULL)",
+      `CREATE TABLE IF NOT EXISTS cognito_call_turns (
+         call_id TEXT PRIMARY KEY, operation TEXT NOT NULL,
+         started_at INTEGER NOT NULL, ended_at INTEGER) WITHOUT ROWID`,
     );
   }
 
@@ -233,39 +242,56 @@ export class RegistrationLimits extends DurableObject<Env> {
   }
 
   /**
-   * Counts one call to Cognito's app-client API if, in the last window, fewer than `perOperation`
-   * calls of the operation and fewer than `total` calls in all were counted; otherwise counts
-   * nothing and says how long until one of those calls leaves the window.
+   * Lets one call to Cognito's app-client API through if fewer than `perOperation` calls of the
+   * operation and fewer than `total` calls in all still count (under way, or answered less than
+   * {@link COGNITO_CALL_WINDOW_MS} ago); otherwise lets nothing through and says how long to wait.
    */
   takeCognitoCall(request: CognitoCallRequest): CognitoCallOutcome {
-    const since = request.nowMs - COGNITO_CALL_WINDOW_MS;
-    this.sql.exec("DELETE FROM cognito_calls WHERE at_ms <= ?", since);
-    const waits: number[] = [];
-    const check = (limit: number, rows: { at_ms: number }[]) => {
-      if (limit > 0 && rows.length >= limit) {
-        const oldest = rows[rows.length - limit]?.at_ms ?? request.nowMs;
-        waits.push(oldest + COGNITO_CALL_WINDOW_MS - request.nowMs);
-      }
-    };
-    check(
-      request.perOperation,
-      this.sql
-        .exec<{ at_ms: number }>(
-          "SELECT at_ms FROM cognito_calls WHERE operation = ? ORDER BY at_ms",
-          request.operation,
-        )
-        .toArray(),
-    );
-    check(
-      request.total,
-      this.sql.exec<{ at_ms: number }>("SELECT at_ms FROM cognito_calls ORDER BY at_ms").toArray(),
-    );
-    if (waits.length > 0) return { ok: false, waitMs: Math.max(1, ...waits) };
+    const { nowMs } = request;
     this.sql.exec(
-      "INSERT INTO cognito_calls (at_ms, operation) VALUES (?, ?)",
-      request.nowMs,
+      `DELETE FROM cognito_call_turns
+       WHERE (ended_at IS NOT NULL AND ended_at <= ?) OR (ended_at IS NULL AND started_at <= ?)`,
+      nowMs - COGNITO_CALL_WINDOW_MS,
+      nowMs - COGNITO_CALL_MAX_MS,
+    );
+    const counting = this.sql
+      .exec<{ operation: string; ended_at: number | null }>(
+        "SELECT operation, ended_at FROM cognito_call_turns",
+      )
+      .toArray();
+    /** When one of these calls stops counting: a window after its answer, or soon if under way. */
+    const freedIn = (rows: typeof counting) =>
+      Math.max(
+        1,
+        Math.min(
+          ...rows.map((row) =>
+            row.ended_at === null
+              ? IN_FLIGHT_RETRY_MS
+              : row.ended_at + COGNITO_CALL_WINDOW_MS - nowMs,
+          ),
+        ),
+      );
+    const sameOperation = counting.filter((row) => row.operation === request.operation);
+    const waits: number[] = [];
+    if (request.perOperation > 0 && sameOperation.length >= request.perOperation)
+      waits.push(freedIn(sameOperation));
+    if (request.total > 0 && counting.length >= request.total) waits.push(freedIn(counting));
+    if (waits.length > 0) return { ok: false, waitMs: Math.max(...waits) };
+    this.sql.exec(
+      "INSERT INTO cognito_call_turns (call_id, operation, started_at, ended_at) VALUES (?, ?, ?, NULL)",
+      request.callId,
       request.operation,
+      nowMs,
     );
     return { ok: true };
+  }
+
+  /** Records that a call let through by `takeCognitoCall` has its answer. */
+  finishCognitoCall(callId: string, nowMs: number): void {
+    this.sql.exec(
+      "UPDATE cognito_call_turns SET ended_at = ? WHERE call_id = ? AND ended_at IS NULL",
+      nowMs,
+      callId,
+    );
   }
 }
