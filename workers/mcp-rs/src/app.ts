@@ -93,7 +93,7 @@ export function createApp(options: AppOptions = {}) {
         (await revocations.isRevoked(c.env.REGISTRATIONS, registration)))
     )
       throw new OAuthError("invalid_token", "the client's registration was deleted", 401);
-    c.set("principal", principal);
+    c.set("principal", registration === undefined ? principal : { ...principal, registration });
     runAfterResponse(
       c,
       recordClientSeen(c.env.REGISTRATIONS, client, now(), clientsSeenAt).catch((error: unknown) =>

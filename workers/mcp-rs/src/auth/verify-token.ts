@@ -22,6 +22,11 @@ export interface Principal {
   expiresAt: number;
   /** The sign-in every token of it carries (Cognito's `origin_jti`), when it has a usable one. */
   originJti: string | undefined;
+  /**
+   * The registration the token was issued for, when `clientId` is a shared app client's (from
+   * workers/dcr's grant record); set by the app after verification.
+   */
+  registration?: string;
 }
 
 /** Options of {@link verifyAccessToken}. */
