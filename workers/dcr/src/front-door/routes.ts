@@ -13,7 +13,7 @@ import { OAuthError, type OAuthErrorCode } from "../oauth/oauth-error";
 import { audit } from "../registration/abuse";
 import { relayCallbackUrl } from "../registration/cognito-config";
 import { matchesHash, sha256Hex } from "../registration/secrets";
-import type { RegistrationContext } from "../registration/service";
+import { isTokenUseDue, type RegistrationContext } from "../registration/service";
 import {
   type AuthorizationRequest,
   buildRedirect,
@@ -649,7 +649,9 @@ export function addFrontDoorRoutes(app: Hono<{ Bindings: Env }>, deps: FrontDoor
         },
         sealOptions(settings),
       );
-    if (found.kind === "dcr") await deps.recordTokenUse(context, found.client.clientId);
+    // The record just read says whether the use is due: most token requests write nothing.
+    if (found.kind === "dcr" && isTokenUseDue(found.record, Math.floor(context.now() / 1000)))
+      await deps.recordTokenUse(context, found.client.clientId);
     return buildTokenResponse(body);
   });
 

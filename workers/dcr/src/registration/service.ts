@@ -221,19 +221,22 @@ export async function recordUse(record: RegistrationRecord, context: Registratio
  */
 export async function recordTokenUse(clientId: string, context: RegistrationContext) {
   const nowSeconds = Math.floor(context.now() / 1000);
-  const isDue = (record: RegistrationRecord) =>
-    !record.tokenIssuedAt || nowSeconds - record.tokenIssuedAt >= USE_RECORD_INTERVAL_SECONDS;
   const record = await readRegistration(context.kv, clientId);
-  if (!record || !isDue(record)) return;
+  if (!record || !isTokenUseDue(record, nowSeconds)) return;
   await context.locks.run(clientId, async () => {
     const current = await readRegistration(context.kv, clientId);
-    if (!current || !isDue(current)) return;
+    if (!current || !isTokenUseDue(current, nowSeconds)) return;
     await writeRegistration(context.kv, {
       ...current,
       tokenIssuedAt: nowSeconds,
       lastUsedAt: Math.max(current.lastUsedAt, nowSeconds),
     });
   });
+}
+
+/** Whether `/token`'s use of a registration is to be recorded now (never yet, or a day since). */
+export function isTokenUseDue(record: RegistrationRecord, nowSeconds: number): boolean {
+  return !record.tokenIssuedAt || nowSeconds - record.tokenIssuedAt >= USE_RECORD_INTERVAL_SECONDS;
 }
 
 /**
