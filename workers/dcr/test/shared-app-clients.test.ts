@@ -409,6 +409,25 @@ describe("the grant record: which registration a sign-in was made for (read by m
     expect(listed.keys[0]?.expiration).toBeGreaterThan(Date.now() / 1000 + 30 * 24 * 3600);
   });
 
+  it("a confidential client's refresh token is not rotated: reused as it is, the record not written again", async () => {
+    const clock = { now: NOW };
+    const facade = setup({ now: () => clock.now });
+    const client = await registerClient(facade, CONFIDENTIAL_CLIENT);
+    const tokens = await signIn(facade, client);
+    const originJti = readClaims(tokens.access_token).origin_jti as string;
+    for (const step of [DAY_MS, 2 * DAY_MS]) {
+      clock.now += step;
+      const response = await refresh(facade, client, tokens.refresh_token);
+      expect(response.status).toBe(200);
+      expect(await response.json()).not.toHaveProperty("refresh_token");
+    }
+    // Written at the sign-in only: the refresh token dies (30 days) before the record (31).
+    expect(await env.REGISTRATIONS.get<GrantRecord>(grantKey(originJti), "json")).toEqual({
+      clientId: client.client_id,
+      issuedAt: NOW / 1000,
+    });
+  });
+
   it("is not written for a registration with its own app client (its tokens name it)", async () => {
     const facade = setup();
     const legacy = await seedLegacyRegistration(facade, {

@@ -30,7 +30,8 @@ export interface RecordedOAuthCall {
 export interface FakeTokens {
   access_token: string;
   id_token: string;
-  refresh_token: string;
+  /** Absent on a refresh of an app client that does not rotate refresh tokens. */
+  refresh_token?: string;
   token_type: "Bearer";
   expires_in: number;
 }
@@ -287,7 +288,11 @@ export class FakeCognito {
     if (form.grant_type === "refresh_token") {
       if (this.refreshTokens.get(form.refresh_token ?? "") !== client.ClientId)
         return oauthError("invalid_grant");
-      return this.tokensFor(client.ClientId, this.origins.get(form.refresh_token ?? ""));
+      // As Cognito: a new refresh token only for an app client that rotates them.
+      return this.tokensFor(client.ClientId, this.origins.get(form.refresh_token ?? ""), {
+        rotate:
+          (client.RefreshTokenRotation as { Feature?: string } | undefined)?.Feature === "ENABLED",
+      });
     }
     return oauthError("unsupported_grant_type");
   }
@@ -317,14 +322,18 @@ export class FakeCognito {
   /** The sign-in (`origin_jti`) each refresh token descends from. */
   private readonly origins = new Map<string, string>();
 
-  private tokensFor(clientId: string, originJti: string = crypto.randomUUID()): Response {
+  private tokensFor(
+    clientId: string,
+    originJti: string = crypto.randomUUID(),
+    options: { rotate?: boolean } = {},
+  ): Response {
     const n = ++this.serial;
-    const refreshToken = this.issueRefreshToken(clientId);
-    this.origins.set(refreshToken, originJti);
+    const refreshToken = options.rotate === false ? undefined : this.issueRefreshToken(clientId);
+    if (refreshToken !== undefined) this.origins.set(refreshToken, originJti);
     const tokens: FakeTokens = {
       access_token: fakeJwt({ client_id: clientId, origin_jti: originJti, n }),
       id_token: `id-${n}`,
-      refresh_token: refreshToken,
+      ...(refreshToken !== undefined ? { refresh_token: refreshToken } : {}),
       token_type: "Bearer",
       expires_in: 3600,
     };
@@ -692,6 +701,9 @@ export async function seedLegacyRegistration(
   const confidential = metadata.tokenEndpointAuthMethod !== "none";
   const clientCredentials = metadata.grantTypes.includes("client_credentials");
   const clientId = facade.cognito.seed({
+    ...(confidential
+      ? {}
+      : { RefreshTokenRotation: { Feature: "ENABLED", RetryGracePeriodSeconds: 0 } }),
     ClientName: `dcr-${metadata.clientName ?? "client"}`,
     CallbackURLs: clientCredentials ? [] : [options.relayCallbackUrl ?? metadata.redirectUris[0]],
     AllowedOAuthFlows: clientCredentials ? ["client_credentials"] : ["code"],

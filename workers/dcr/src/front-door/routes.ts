@@ -636,17 +636,21 @@ export function addFrontDoorRoutes(app: Hono<{ Bindings: Env }>, deps: FrontDoor
       await cognitoOAuthRequest(discovery.token_endpoint, upstream, credentials, deps.fetch),
     );
     const isSharedRegistration = found.kind === "dcr" && found.record.sharedAppClient === true;
+    // A code grant always brings a refresh token; a refresh brings one when the app client rotates.
+    const refreshToken = typeof body.refresh_token === "string" ? body.refresh_token : undefined;
     const grant = isSharedRegistration
-      ? await recordGrant(context, presented.clientId, body.access_token, previous)
+      ? await recordGrant(
+          context,
+          presented.clientId,
+          body.access_token,
+          previous,
+          refreshToken !== undefined,
+        )
       : {};
-    if (typeof body.refresh_token === "string")
+    if (refreshToken !== undefined)
       body.refresh_token = await sealRefreshToken(
         presented.clientId,
-        {
-          refreshToken: body.refresh_token,
-          ...toSealed(ref),
-          ...grant,
-        },
+        { refreshToken, ...toSealed(ref), ...grant },
         sealOptions(settings),
       );
     // The record just read says whether the use is due: most token requests write nothing.
@@ -658,20 +662,25 @@ export function addFrontDoorRoutes(app: Hono<{ Bindings: Env }>, deps: FrontDoor
   /**
    * Writes the grant record of a shared registration's sign-in (its `origin_jti`), so that mcp-rs
    * refuses its access tokens once the registration is deleted: at the first tokens of a sign-in,
-   * when Cognito starts another, or when a rotated refresh token outlives the last write by a day.
-   * A failed write is logged; the tokens still expire within ACCESS_TOKEN_MINUTES.
+   * when Cognito starts another, or when a rotated refresh token outlives the last write by a day
+   * (one that is not rotated dies, 30 days after the sign-in, before the record does). A failed
+   * write is logged; the tokens still expire within ACCESS_TOKEN_MINUTES.
    */
   const recordGrant = async (
     context: RegistrationContext,
     clientId: string,
     accessToken: string,
     previous: SealedRefreshToken | undefined,
+    rotated: boolean,
   ): Promise<Pick<SealedRefreshToken, "originJti" | "grantWrittenAt">> => {
     const originJti = readOriginJti(accessToken);
     if (originJti === undefined) return {};
     const nowSeconds = Math.floor(context.now() / 1000);
     const writtenAt = previous?.originJti === originJti ? previous.grantWrittenAt : undefined;
-    if (writtenAt !== undefined && nowSeconds - writtenAt < GRANT_REWRITE_INTERVAL_SECONDS)
+    if (
+      writtenAt !== undefined &&
+      (!rotated || nowSeconds - writtenAt < GRANT_REWRITE_INTERVAL_SECONDS)
+    )
       return { originJti, grantWrittenAt: writtenAt };
     try {
       await writeGrant(context.kv, originJti, clientId, context.now());
