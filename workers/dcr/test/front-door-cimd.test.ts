@@ -329,6 +329,45 @@ describe("POST /token with a CIMD client_id: relayed as the shared app client", 
     });
   });
 
+  it("a refresh a day or more after the last use records it (a client that only refreshes is not stale)", async () => {
+    const clock = { now: NOW };
+    const facade = setup({ now: () => clock.now });
+    facade.cognito.serveDocument(CLIENT_ID, DOCUMENT);
+    const back = await signInThroughFrontDoor(facade, browserOn(facade), {
+      client_id: CLIENT_ID,
+      redirect_uri: REDIRECT,
+    });
+    const form = (extra: Record<string, string>) =>
+      facade.call("/token", {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ client_id: CLIENT_ID, ...extra }).toString(),
+      });
+    const tokens = (await (
+      await form({
+        grant_type: "authorization_code",
+        code: back.searchParams.get("code") ?? "",
+        code_verifier: VERIFIER,
+        redirect_uri: REDIRECT,
+      })
+    ).json()) as { refresh_token: string };
+    const lastUsed = async () =>
+      (
+        await env.REGISTRATIONS.get<{ lastUsedAt: number }>(
+          `${CIMD_CLIENT_PREFIX}${await sha256Hex(CLIENT_ID)}`,
+          "json",
+        )
+      )?.lastUsedAt;
+    expect(await lastUsed()).toBe(NOW / 1000);
+    clock.now += 2 * 24 * 3600 * 1000;
+    const refreshed = await form({
+      grant_type: "refresh_token",
+      refresh_token: tokens.refresh_token,
+    });
+    expect(refreshed.status).toBe(200);
+    expect(await lastUsed()).toBe(clock.now / 1000);
+  });
+
   it("a URL with its own app client from before app clients were shared: its unsealed refresh tokens still work", async () => {
     const facade = withDocument();
     const own = facade.cognito.seed({

@@ -145,6 +145,29 @@ export async function findRelayClient(
   return record ? { kind: "dcr", record, client: fromRecord(record) } : undefined;
 }
 
+/**
+ * Records that `/token` issued tokens to a CIMD URL, at most once a day (its record's
+ * `lastUsedAt`), so that a client that only refreshes is not deleted as stale. A failure is
+ * logged: the tokens are already issued.
+ */
+export async function recordCimdTokenUse(
+  cimd: CimdClientRecord,
+  context: RegistrationContext,
+): Promise<void> {
+  const nowSeconds = Math.floor(context.now() / 1000);
+  if (nowSeconds - cimd.lastUsedAt < USE_RECORD_INTERVAL_SECONDS) return;
+  try {
+    await writeCimdClient(context.kv, await sha256Hex(cimd.url), {
+      ...cimd,
+      lastUsedAt: nowSeconds,
+    });
+  } catch (error) {
+    console.error(
+      JSON.stringify({ event: "token_use_not_recorded", clientId: cimd.url, error: String(error) }),
+    );
+  }
+}
+
 /** The metadata a CIMD client's app client is chosen by: public, the code flow, its scope. */
 function cimdMetadata(scope: string) {
   return {

@@ -32,6 +32,7 @@ import {
   prepareCognitoClient,
   type RelayClient,
   type ResolvedClient,
+  recordCimdTokenUse,
   resolveClient,
   sharedAppClientFor,
   UnknownClientError,
@@ -656,6 +657,7 @@ export function addFrontDoorRoutes(app: Hono<{ Bindings: Env }>, deps: FrontDoor
     // The record just read says whether the use is due: most token requests write nothing.
     if (found.kind === "dcr" && isTokenUseDue(found.record, Math.floor(context.now() / 1000)))
       await deps.recordTokenUse(context, found.client.clientId);
+    if (found.kind === "cimd") await recordCimdTokenUse(found.cimd, context);
     return buildTokenResponse(body);
   });
 
