@@ -8,7 +8,7 @@ import {
 } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { unstable_readConfig } from "wrangler";
-import { callIdp, standInVars } from "../../cognito-local/test-wire/stand-in";
+import { standInVars } from "../../cognito-local/test-wire/stand-in";
 import { CHROMIUM_PATH, hasChromium, requireTool } from "../../cognito-local/test-wire/tools";
 import { startBrowserProxy } from "./proxy";
 import { startStack, workerConfig } from "./stack";
@@ -36,8 +36,9 @@ describe.skipIf(!haveBrowser)("a person signs in with the web client (Chromium)"
   let browser: Browser;
   const stopAll: (() => Promise<void>)[] = [];
   let proxy: Awaited<ReturnType<typeof startBrowserProxy>>;
-  /** The stand-in's IdP host (IdP API, issuer) and its managed-login domain: two origins. */
-  let cognitoOrigin: string;
+  /** The local state folder dcr keeps its KV namespace in. */
+  let dcrState: string;
+  /** The stand-in's managed-login domain (its IdP host is another origin). */
   let cognitoLoginOrigin: string;
   let dcrOrigin: string;
   /** Chromium's reports of a page refusing something under its CSP (e.g. a form-action redirect). */
@@ -46,7 +47,7 @@ describe.skipIf(!haveBrowser)("a person signs in with the web client (Chromium)"
   beforeAll(async () => {
     const stack = await startStack({ withClient: true });
     stopAll.push(stack.dispose);
-    cognitoOrigin = stack.cognito.origin;
+    dcrState = stack.state;
     cognitoLoginOrigin = stack.cognito.loginOrigin;
     dcrOrigin = stack.dcr.origin;
     const client = stack.client as NonNullable<typeof stack.client>;
@@ -318,17 +319,20 @@ describe.skipIf(!haveBrowser)("a person signs in with the web client (Chromium)"
     };
     const first = await signInDiscovery();
     await first.page.close();
-    // An operator (or dcr's stale-client sweep) deletes the app client in Cognito.
-    const listed = await callIdp(cognitoOrigin, "ListUserPoolClients", { MaxResults: 60 });
-    const registered = (
-      listed.body.UserPoolClients as { ClientId: string; ClientName: string }[]
-    ).filter((client) => client.ClientName.startsWith("dcr-"));
-    expect(registered.length).toBeGreaterThan(0);
-    for (const client of registered) {
-      const deleted = await callIdp(cognitoOrigin, "DeleteUserPoolClient", {
-        ClientId: client.ClientId,
-      });
-      expect(deleted.status).toBe(200);
+    // An operator (or dcr's stale-client sweep) deletes the registration: its record in dcr's KV
+    // namespace, read here through wrangler's local bindings over dcr's state folder.
+    const { getPlatformProxy } = await import("wrangler");
+    const proxy = await getPlatformProxy<{ REGISTRATIONS: RegistrationsKv }>({
+      configPath: workerConfig("dcr"),
+      // wrangler dev keeps its state under <folder>/v3; getPlatformProxy takes that root itself.
+      persist: { path: join(dcrState, "v3") },
+    });
+    try {
+      const { keys } = await proxy.env.REGISTRATIONS.list({ prefix: "client:" });
+      expect(keys.length).toBeGreaterThan(0);
+      for (const key of keys) await proxy.env.REGISTRATIONS.delete(key.name);
+    } finally {
+      await proxy.dispose();
     }
 
     const again = await signInDiscovery();
@@ -378,3 +382,9 @@ describe.skipIf(!haveBrowser)("a person signs in with the web client (Chromium)"
     await page.close();
   });
 });
+
+/** The part of dcr's KV binding the test uses. */
+interface RegistrationsKv {
+  list(options: { prefix: string }): Promise<{ keys: { name: string }[] }>;
+  delete(key: string): Promise<void>;
+}

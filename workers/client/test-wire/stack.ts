@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   findFreePort,
@@ -21,13 +24,18 @@ export interface StartStackOptions {
  */
 export async function startStack(options: StartStackOptions = {}) {
   const stops: (() => Promise<void>)[] = [];
+  // dcr and mcp-rs share their KV namespace, as deployed (and as `npm run dev` runs them): one
+  // local state folder. mcp-rs reads dcr's grant records and tombstones there.
+  const state = mkdtempSync(join(tmpdir(), "client-stack-"));
   const dispose = async () => {
     await Promise.allSettled(stops.map((stop) => stop()));
+    rmSync(state, { recursive: true, force: true });
   };
   try {
     const cognito = await startStandInAtItsOrigin();
     stops.push(cognito.dispose);
     const dcr = await startLocalWorker(workerConfig("dcr"), {
+      persistTo: state,
       vars: {
         // Empty: the issuer is the origin the request reached (127.0.0.1 and its port).
         ISSUER: "",
@@ -40,6 +48,7 @@ export async function startStack(options: StartStackOptions = {}) {
     const mcpPort = await findFreePort();
     const mcpRs = await startLocalWorker(workerConfig("mcp-rs"), {
       port: mcpPort,
+      persistTo: state,
       vars: { COGNITO_ISSUER: cognito.issuer, AUTHORIZATION_SERVER: dcr.origin },
     });
     stops.push(mcpRs.dispose);
@@ -50,7 +59,7 @@ export async function startStack(options: StartStackOptions = {}) {
         })
       : undefined;
     if (client) stops.push(client.dispose);
-    return { cognito, dcr, mcpRs, mcpUrl, client, dispose };
+    return { cognito, dcr, mcpRs, mcpUrl, client, state, dispose };
   } catch (error) {
     await dispose();
     throw error;

@@ -90,6 +90,7 @@ const IDP_HOST: HostRequest[] = [
   },
   { name: "GET / (info page)", build: (o) => new Request(`${o}/`), status: 200 },
   { name: "GET /_local/settings", build: (o) => new Request(`${o}/_local/settings`), status: 200 },
+  { name: "GET /_local/stats", build: (o) => new Request(`${o}/_local/stats`), status: 200 },
   {
     name: "POST /_local/settings",
     build: (o) => new Request(`${o}/_local/settings`, json({})),

@@ -228,3 +228,31 @@ describe("per-operation rate limit", () => {
     }
   });
 });
+
+describe("/_local/stats: what the IdP API was asked, for tests that keep to the limits", () => {
+  it("counts accepted and throttled calls per operation, and the busiest second", async () => {
+    const stats = async () =>
+      (await (await SELF.fetch("http://localhost:9229/_local/stats")).json()) as {
+        operations: Record<string, { accepted: number; throttled: number; peakPerSecond: number }>;
+        peakPerSecond: number;
+      };
+    const before = await stats();
+    const of = (s: Awaited<ReturnType<typeof stats>>, name: string) =>
+      s.operations[name] ?? { accepted: 0, throttled: 0, peakPerSecond: 0 };
+    await setLocalSettings({ rateLimitPerSecond: 2, clockOffsetMs: 40_000 });
+    try {
+      for (let i = 0; i < 3; i++) await call("DescribeUserPool", { UserPoolId: POOL_ID });
+    } finally {
+      await setLocalSettings({ rateLimitPerSecond: 0, clockOffsetMs: 0 });
+    }
+    const after = await stats();
+    expect(of(after, "DescribeUserPool").accepted - of(before, "DescribeUserPool").accepted).toBe(
+      2,
+    );
+    expect(of(after, "DescribeUserPool").throttled - of(before, "DescribeUserPool").throttled).toBe(
+      1,
+    );
+    expect(of(after, "DescribeUserPool").peakPerSecond).toBeGreaterThanOrEqual(2);
+    expect(after.peakPerSecond).toBeGreaterThanOrEqual(of(after, "DescribeUserPool").peakPerSecond);
+  });
+});

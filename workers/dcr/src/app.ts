@@ -1,5 +1,6 @@
 import { type Context, Hono } from "hono";
 import { cors } from "hono/cors";
+import { createSharedAppClients, type SharedAppClient } from "./app-clients/shared";
 import { CognitoError } from "./cognito/client";
 import { toOAuthError } from "./cognito/errors";
 import type { CognitoPoolOptions } from "./cognito/operations";
@@ -8,7 +9,13 @@ import { readBodyText } from "./front-door/http";
 import { addFrontDoorRoutes } from "./front-door/routes";
 import { auditRefusals } from "./http/audit-refusals";
 import { REQUIRED_SECRETS, requireSecrets } from "./http/require-secrets";
-import { createClientLocks, createReservation, getLimits } from "./limits/limits";
+import {
+  createClientLocks,
+  createCognitoPacer,
+  createReservation,
+  getLimits,
+  type LimitsStub,
+} from "./limits/limits";
 import { type CognitoDiscovery, createDiscoveryCache } from "./metadata/discovery";
 import { buildAuthorizationServerMetadata } from "./metadata/metadata";
 import { OAuthError } from "./oauth/oauth-error";
@@ -65,12 +72,27 @@ export const CORS_PATHS = [
 
 type AppEnv = { Bindings: Env };
 
-function cognitoOptions(settings: Settings, deps: AppDependencies): CognitoPoolOptions {
+/** Longest the daily run waits for a turn to call Cognito (it is paced itself). */
+const RECONCILE_PACE_MAX_WAIT_MILLISECONDS = 60_000;
+
+function cognitoOptions(
+  settings: Settings,
+  deps: AppDependencies,
+  limits: LimitsStub,
+  pace: { maxWaitMs?: number } = {},
+): CognitoPoolOptions {
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   return {
     ...settings.cognito,
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
     ...(deps.random ? { random: deps.random } : {}),
+    beforeCall: createCognitoPacer(limits, {
+      limits: settings.cognitoCallLimits,
+      now: deps.now ?? Date.now,
+      sleep,
+      ...pace,
+    }),
   };
 }
 
@@ -100,17 +122,45 @@ export function createWorker(deps: AppDependencies = {}) {
   const getDiscovery = createDiscoveryCache({ ...(deps.fetch ? { fetch: deps.fetch } : {}), now });
   const app = new Hono<AppEnv>();
   const limitsOf = (env: Env) => getLimits(env.REGISTRATION_LIMITS, deps.limitsObjectName);
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  // The shared app clients this isolate has used, with their secrets: most requests ask nothing.
+  const appClientMemo = new Map<string, { client: SharedAppClient; until: number }>();
+
+  const registrationContext = (
+    env: Env,
+    settings: Settings,
+    issuer: string,
+    pace: { maxWaitMs?: number } = {},
+  ): RegistrationContext => {
+    const limits = limitsOf(env);
+    const locks = createClientLocks(limits, now);
+    const cognito = cognitoOptions(settings, deps, limits, pace);
+    return {
+      kv: env.REGISTRATIONS,
+      cognito,
+      policy: settings.policy,
+      issuer,
+      now,
+      locks,
+      appClients: createSharedAppClients({
+        limits,
+        locks,
+        cognito,
+        seal: { secret: settings.frontDoor.key, now },
+        memo: appClientMemo,
+        sleep,
+      }),
+      appClientsPerGroup: settings.appClientsPerGroup,
+    };
+  };
 
   const contextOf = (env: Env, request: Request) => {
     const settings = loadSettings(env);
-    const context: RegistrationContext = {
-      kv: env.REGISTRATIONS,
-      cognito: cognitoOptions(settings, deps),
-      policy: settings.policy,
-      issuer: settings.issuer ?? new URL(request.url).origin,
-      now,
-      locks: createClientLocks(limitsOf(env), now),
-    };
+    const context = registrationContext(
+      env,
+      settings,
+      settings.issuer ?? new URL(request.url).origin,
+    );
     return { settings, context };
   };
 
@@ -280,27 +330,20 @@ export function createWorker(deps: AppDependencies = {}) {
     fetch: app.fetch,
     async scheduled(_controller, env) {
       const settings = loadSettings(env);
-      const locks = createClientLocks(limitsOf(env), now);
+      const pace = { maxWaitMs: RECONCILE_PACE_MAX_WAIT_MILLISECONDS };
+      const limits = limitsOf(env);
       const report = await reconcile({
         kv: env.REGISTRATIONS,
-        cognito: cognitoOptions(settings, deps),
+        cognito: cognitoOptions(settings, deps, limits, pace),
         staleAfterDays: settings.staleAfterDays,
         unusedClientHours: settings.unusedClientHours,
-        locks,
+        locks: createClientLocks(limits, now),
+        sharedAppClients: limits,
         now,
         ...(settings.issuer
-          ? {
-              relay: {
-                kv: env.REGISTRATIONS,
-                cognito: cognitoOptions(settings, deps),
-                policy: settings.policy,
-                issuer: settings.issuer,
-                now,
-                locks,
-              },
-            }
+          ? { relay: registrationContext(env, settings, settings.issuer, pace) }
           : {}),
-        sleep: deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+        sleep,
       });
       console.log(JSON.stringify({ event: "reconciled", ...report }));
     },

@@ -23,6 +23,9 @@ export type ConfigEnv = Pick<
   | "CIMD_ALLOW_LOCAL_URLS"
   | "CIMD_ENABLED"
   | "ACCESS_TOKEN_MINUTES"
+  | "APP_CLIENTS_PER_GROUP"
+  | "COGNITO_CALLS_PER_SECOND"
+  | "COGNITO_CALLS_PER_SECOND_TOTAL"
 >;
 
 /** Registration policy: what `POST /register` accepts. */
@@ -68,7 +71,14 @@ export interface Settings {
     /** Whether CIMD URLs may be http://localhost (local development and tests only). */
     cimdAllowLocalUrls: boolean;
   };
+  /** App clients (slots) of each group of shared app clients, 1 to {@link MAX_APP_CLIENTS_PER_GROUP}. */
+  appClientsPerGroup: number;
+  /** The facade's own limits on its calls to Cognito's app-client API, per second; 0: none. */
+  cognitoCallLimits: { perOperation: number; total: number };
 }
+
+/** Most app clients a group of shared app clients may have. */
+export const MAX_APP_CLIENTS_PER_GROUP = 10;
 
 /** The shortest FRONT_DOOR_KEY accepted. */
 export const MIN_FRONT_DOOR_KEY_LENGTH = 32;
@@ -103,6 +113,15 @@ function accessTokenMinutes(env: ConfigEnv): number {
       `configuration variable ACCESS_TOKEN_MINUTES must be ${ACCESS_TOKEN_MINUTES_RANGE.min}-${ACCESS_TOKEN_MINUTES_RANGE.max}`,
     );
   return minutes;
+}
+
+function appClientsPerGroup(env: ConfigEnv): number {
+  const slots = positiveInteger(env, "APP_CLIENTS_PER_GROUP", 2);
+  if (slots < 1 || slots > MAX_APP_CLIENTS_PER_GROUP)
+    throw new TypeError(
+      `configuration variable APP_CLIENTS_PER_GROUP must be 1-${MAX_APP_CLIENTS_PER_GROUP}`,
+    );
+  return slots;
 }
 
 function frontDoorKey(env: ConfigEnv): string {
@@ -197,6 +216,11 @@ export function loadSettings(env: ConfigEnv): Settings {
       consentTtlSeconds: positiveInteger(env, "CONSENT_TTL_DAYS", 30) * 24 * 60 * 60,
       cimdEnabled: env.CIMD_ENABLED?.trim() !== "false",
       cimdAllowLocalUrls: env.CIMD_ALLOW_LOCAL_URLS?.trim() === "true",
+    },
+    appClientsPerGroup: appClientsPerGroup(env),
+    cognitoCallLimits: {
+      perOperation: positiveInteger(env, "COGNITO_CALLS_PER_SECOND", 5),
+      total: positiveInteger(env, "COGNITO_CALLS_PER_SECOND_TOTAL", 15),
     },
   };
 }

@@ -157,9 +157,11 @@ async function listAppClients() {
   return clients;
 }
 
-/** The app clients the front door made for CIMD URLs. */
+/** The shared public app clients the front door made (they serve CIMD URLs). */
 async function cimdAppClients() {
-  return (await listAppClients()).filter((client) => client.ClientName?.startsWith("dcr-cimd "));
+  return (await listAppClients()).filter((client) =>
+    client.ClientName?.startsWith("dcr-shared public "),
+  );
 }
 
 /** Text as hono's `html` template escapes it. */
@@ -200,7 +202,7 @@ async function expectRefused(
 }
 
 describe("a CIMD client_id signs in through the front door", () => {
-  it("consent names the URL; the token is for the URL's one public app client, reused", async () => {
+  it("consent names the URL; the token is for the shared public app client of its slot, reused", async () => {
     const clientId = `${origin}/client.json`;
     expect(await cimdAppClients()).toEqual([]);
 
@@ -234,8 +236,7 @@ describe("a CIMD client_id signs in through the front door", () => {
     const created = await cimdAppClients();
     expect(created).toHaveLength(1);
     const [appClient] = created;
-    const host = new URL(origin).host.replace(":", "-");
-    expect(appClient?.ClientName).toBe(`dcr-cimd ${host}`);
+    expect(appClient?.ClientName).toMatch(/^dcr-shared public [0-9a-f]{12} [01]$/);
     const { UserPoolClient: described } = await cognito.send(
       new DescribeUserPoolClientCommand({ UserPoolId: POOL_ID, ClientId: appClient?.ClientId }),
     );
@@ -254,7 +255,7 @@ describe("a CIMD client_id signs in through the front door", () => {
     expect(userInfo.status).toBe(200);
     expect(((await userInfo.json()) as Body).username).toBe(USER.username);
 
-    // The URL refreshes as a public client.
+    // The URL refreshes as a public client, with the refresh token sealed for it.
     const refreshed = await requestToken(local.issuer, {
       grant_type: "refresh_token",
       client_id: clientId,

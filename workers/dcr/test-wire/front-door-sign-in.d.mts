@@ -16,6 +16,8 @@ export interface FrontDoorSignInOptions {
   jar?: CookieJar;
   /** Origins that belong to the sign-in besides the front door (learned when absent). */
   cognitoOrigins?: string[];
+  /** Headers sent with every request to the front door (e.g. `CF-Connecting-IP`). */
+  headers?: Record<string, string>;
 }
 
 /** What the walk through the front door ended on. */

@@ -53,7 +53,9 @@ export async function authorizeThroughFrontDoor(authorizationUrl, options) {
   let url = authorizationUrl;
   let init = {};
   for (let hop = 0; hop < 20; hop++) {
-    const response = await jar.send(url, init);
+    // Extra headers go to the front door only (e.g. the address a request comes from).
+    const extra = new URL(url).origin === frontDoor ? (options.headers ?? {}) : {};
+    const response = await jar.send(url, { ...init, headers: { ...init.headers, ...extra } });
     seen.steps.push(
       `${init.method ?? "GET"} ${new URL(url).origin}${new URL(url).pathname} ${response.status}`,
     );

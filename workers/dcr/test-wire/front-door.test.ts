@@ -177,6 +177,27 @@ async function describeAppClient(clientId: string) {
   return UserPoolClient;
 }
 
+/**
+ * The shared app client that serves a client, as anyone can learn it: approve a sign-in of it in
+ * a browser of one's own and read the redirect to Cognito.
+ */
+async function appClientOf(client: Registered, redirectUri: string): Promise<string> {
+  const browser = new CookieJar();
+  const consent = await browser.send(
+    buildAuthorizationUrl({ issuer, clientId: client.client_id, redirectUri, scope: "openid" }).url,
+  );
+  const transaction = /name="transaction" value="([^"]+)"/.exec(await consent.text())?.[1];
+  const approved = await browser.send(`${issuer}/authorize/decision`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", origin: issuer },
+    body: new URLSearchParams({ transaction: transaction ?? "", decision: "approve" }).toString(),
+  });
+  const toCognito = new URL(approved.headers.get("location") ?? "");
+  const appClient = toCognito.searchParams.get("client_id");
+  if (!appClient) throw new Error(`no app client in ${toCognito}`);
+  return appClient;
+}
+
 /** Expects the front door's HTML error page: no redirect, the message shown. */
 async function expectErrorPage(response: Response, status: number, message: string) {
   expect(response.status).toBe(status);
@@ -191,7 +212,8 @@ async function expectErrorPage(response: Response, status: number, message: stri
 describe("the confused deputy: Cognito's session cannot be used around the front door", () => {
   it("an attacker who sends a signed-in person straight to Cognito's authorize gets no code", async () => {
     const victim = await signedInBrowser();
-    const attacker = await attackerApp();
+    // The attacker learns the shared app client behind their registration from their own sign-in.
+    const attacker = { client_id: await appClientOf(await attackerApp(), EVIL) };
 
     // Cognito does not know the attacker's redirect URI: its error page, no redirect.
     const toEvil = await victim.send(cognitoAuthorizeUrl(attacker.client_id, EVIL, "s1"));
@@ -271,12 +293,16 @@ describe("the confused deputy: Cognito's session cannot be used around the front
     );
   });
 
-  it("a DCR app client in Cognito holds only the front door's callback (AWS SDK v3)", async () => {
+  it("a shared app client in Cognito holds only the front door's callback, never a client's secret (AWS SDK v3)", async () => {
     const confidential = await basicApp();
-    const before = await describeAppClient(confidential.client_id);
-    expect(before.CallbackURLs).toEqual([`${issuer}/callback`]);
-    expect(before.ClientSecret).toBe(confidential.client_secret);
-    const attacker = await describeAppClient((await attackerApp()).client_id);
+    const shared = await describeAppClient(await appClientOf(confidential, LOOPBACK));
+    expect(shared.ClientName).toMatch(/^dcr-shared confidential [0-9a-f]{12} [01]$/);
+    expect(shared.CallbackURLs).toEqual([`${issuer}/callback`]);
+    expect(shared.ClientSecret).toBeTruthy();
+    expect(shared.ClientSecret).not.toBe(confidential.client_secret);
+    // A registration is not an app client at all.
+    await expect(describeAppClient(confidential.client_id)).rejects.toThrow(/does not exist/);
+    const attacker = await describeAppClient(await appClientOf(await attackerApp(), EVIL));
     expect(attacker.CallbackURLs).toEqual([`${issuer}/callback`]);
 
     // Signing in through the front door does not add the client's redirect URI either.
@@ -288,7 +314,7 @@ describe("the confused deputy: Cognito's session cannot be used around the front
       scope: "openid",
       ...USER,
     });
-    const after = await describeAppClient(publicClient.client_id);
+    const after = await describeAppClient(await appClientOf(publicClient, LOOPBACK));
     expect(after.CallbackURLs).toEqual([`${issuer}/callback`]);
     expect(after.AllowedOAuthFlows).toEqual(["code"]);
   });
@@ -526,10 +552,10 @@ describe("the token relay: Cognito's tokens through the front door, the grant ch
       expect(token.status).toBe(200);
       expect(token.headers.get("cache-control")).toBe("no-store");
       const tokens = (await token.json()) as { access_token: string; refresh_token: string };
-      // Cognito's token, unchanged: its issuer, its app client id, bound to the resource.
+      // Cognito's token, unchanged: its issuer, the shared app client's id, bound to the resource.
       expect(readJwtClaims(tokens.access_token)).toMatchObject({
         iss: standIn.issuer,
-        client_id: (await describeAppClient(client.client_id)).ClientId,
+        client_id: await appClientOf(client, LOOPBACK),
         aud: RESOURCE,
         scope: "openid mcp-api/read",
         token_use: "access",

@@ -66,6 +66,8 @@ export interface SignInOptions extends Omit<AuthorizationUrlOptions, "codeChalle
   password: string;
   /** The browser; a new one when absent. */
   jar?: CookieJar;
+  /** Headers sent with every request to the front door (e.g. `CF-Connecting-IP`). */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -75,12 +77,13 @@ export interface SignInOptions extends Omit<AuthorizationUrlOptions, "codeChalle
  * returns the code, the PKCE verifier and the walk.
  */
 export async function signInWithPkce(options: SignInOptions) {
-  const { username, password, jar, ...request } = options;
+  const { username, password, jar, headers, ...request } = options;
   const { url, state, verifier } = buildAuthorizationUrl(request);
   const walk = await authorizeThroughFrontDoor(url, {
     username,
     password,
     ...(jar ? { jar } : {}),
+    ...(headers ? { headers } : {}),
   });
   const { location } = walk;
   const expected = options.redirectUri;
@@ -98,6 +101,8 @@ export async function signInWithPkce(options: SignInOptions) {
 export interface TokenRequestOptions {
   /** `Authorization: Basic` credentials (form-encoded id and secret, RFC 6749 §2.3.1). */
   basic?: { clientId: string; clientSecret: string };
+  /** More request headers. */
+  headers?: Record<string, string>;
 }
 
 /** POSTs a form to the front door's `/token` (or `path`); returns the raw response. */
@@ -108,6 +113,7 @@ export function requestToken(
 ) {
   const headers: Record<string, string> = {
     "content-type": "application/x-www-form-urlencoded",
+    ...options.headers,
   };
   if (options.basic) {
     const encode = (value: string) => new URLSearchParams({ v: value }).toString().slice(2);

@@ -97,7 +97,7 @@ describe("workers/dcr in front of workers/cognito-local, on loopback", () => {
       ),
     );
     expect(client).toMatchObject({
-      client_id: expect.stringMatching(/^[a-z0-9]{26}$/),
+      client_id: expect.stringMatching(/^dcr_[a-z2-7]{26}$/),
       token_endpoint_auth_method: "none",
       application_type: "native",
       registration_client_uri: `${dcr.origin}/register/${client.client_id}`,
@@ -114,7 +114,7 @@ describe("workers/dcr in front of workers/cognito-local, on loopback", () => {
     const client = (await response.json()) as Body;
     expect(client).not.toHaveProperty("client_secret");
     const clientId = client.client_id as string;
-    expect(clientId).toMatch(/^[a-z0-9]{26}$/);
+    expect(clientId).toMatch(/^dcr_[a-z2-7]{26}$/);
     // Registered: the default scopes and the step-up ones; asked for below: the default only.
     expect(client.scope).toBe("openid mcp-api/read mcp-api/write");
 
@@ -137,29 +137,41 @@ describe("workers/dcr in front of workers/cognito-local, on loopback", () => {
     expect(token.status).toBe(200);
     expect(token.headers.get("cache-control")).toBe("no-store");
     const tokens = (await token.json()) as { access_token: string; refresh_token?: string };
-    // Cognito issued and signed it; the front door only relayed it.
-    expect(readJwtClaims(tokens.access_token)).toMatchObject({
+    // Cognito issued and signed it for the shared app client; the front door only relayed it.
+    const claims = readJwtClaims(tokens.access_token);
+    expect(claims).toMatchObject({
       iss: standIn.issuer,
-      client_id: clientId,
+      client_id: expect.stringMatching(/^[a-z0-9]{26}$/),
       token_use: "access",
       scope: "openid mcp-api/read",
     });
+    const shared = await describeClient(claims.client_id as string);
+    expect((shared.body.UserPoolClient as Body).ClientName).toMatch(/^dcr-shared public /);
     expect(tokens.refresh_token).toBeTruthy();
   });
 
-  it("bad inputs are 400s, and a scope the pool lacks is Cognito's refusal mapped to 400", async () => {
+  it("bad inputs are 400s; a scope the pool lacks is Cognito's refusal at the first sign-in", async () => {
     const bad = await register({ redirect_uris: ["http://evil.example/cb"] });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as Body).error).toBe("invalid_redirect_uri");
+    // ALLOWED_SCOPES names a scope the pool lacks (a configuration mistake): registration makes
+    // no app client, so Cognito refuses it when the first sign-in needs its group's app client.
     const missing = await register({ redirect_uris: [CALLBACK], scope: "openid mcp-api/admin" });
-    expect(missing.status).toBe(400);
-    expect(await missing.json()).toEqual({
-      error: "invalid_client_metadata",
-      error_description: '"scope" names a scope that does not exist',
-    });
+    expect(missing.status).toBe(201);
+    const refused = await signInWithPkce({
+      issuer: dcr.origin,
+      clientId: ((await missing.json()) as Body).client_id as string,
+      redirectUri: CALLBACK,
+      scope: "openid mcp-api/admin",
+      username: standInVars.DEMO_USERNAME as string,
+      password: standInVars.DEMO_PASSWORD as string,
+    }).catch((error: Error) => error);
+    expect(String(refused)).toContain("no code in");
+    expect(String(refused)).toContain("error=server_error");
+    expect(String(refused)).toContain("scope%22+names+a+scope+that+does+not+exist");
   });
 
-  it("RFC 7592: read back the secret, replace the configuration in full, delete", async () => {
+  it("RFC 7592: read (the secret is not kept), replace the configuration in full, delete", async () => {
     const created = (await (
       await register({
         redirect_uris: ["https://app.example.com/cb"],
@@ -173,7 +185,8 @@ describe("workers/dcr in front of workers/cognito-local, on loopback", () => {
     const auth = { authorization: `Bearer ${created.registration_access_token}` };
 
     const read = (await (await fetch(uri, { headers: auth })).json()) as Body;
-    expect(read.client_secret).toBe(created.client_secret);
+    expect(read.client_id).toBe(created.client_id);
+    expect(read).not.toHaveProperty("client_secret");
 
     const put = await fetch(uri, {
       method: "PUT",
@@ -187,27 +200,27 @@ describe("workers/dcr in front of workers/cognito-local, on loopback", () => {
     });
     expect(put.status).toBe(200);
     expect(((await put.json()) as Body).redirect_uris).toEqual(["https://app.example.com/cb2"]);
-    const behind = await describeClient(created.client_id as string);
-    // The new redirect URI lives in the facade's record; Cognito holds only the front door's callback.
-    expect(behind.body.UserPoolClient).toMatchObject({
-      ClientName: "dcr-client",
-      CallbackURLs: [`${dcr.origin}/callback`],
-      AllowedOAuthScopes: ["openid", "mcp-api/read", "mcp-api/write"],
-      AllowedOAuthFlows: ["code"],
-      SupportedIdentityProviders: ["COGNITO"],
-      ClientSecret: created.client_secret,
-    });
-
-    expect((await fetch(uri, { method: "DELETE", headers: auth })).status).toBe(204);
+    // The registration lives in the facade's record only: it is no app client of Cognito's.
     expect((await describeClient(created.client_id as string)).body.__type).toBe(
       "ResourceNotFoundException",
     );
+    const readAgain = (await (await fetch(uri, { headers: auth })).json()) as Body;
+    expect(readAgain).toMatchObject({
+      redirect_uris: ["https://app.example.com/cb2"],
+      scope: "openid mcp-api/read mcp-api/write",
+    });
+
+    expect((await fetch(uri, { method: "DELETE", headers: auth })).status).toBe(204);
     expect((await fetch(uri, { headers: auth })).status).toBe(401);
   });
 
-  it("the cron deletes an orphaned facade client through the real API and keeps registered ones", async () => {
-    const kept = ((await (await register({ redirect_uris: [CALLBACK] })).json()) as Body)
-      .client_id as string;
+  it("the cron deletes an orphaned facade client through the real API and keeps the shared ones", async () => {
+    const before = await idp("ListUserPoolClients", { MaxResults: 60 });
+    const shared = (before.body.UserPoolClients as Body[])
+      .filter((client) => String(client.ClientName).startsWith("dcr-shared "))
+      .map((client) => client.ClientId as string);
+    // Made by the sign-in above.
+    expect(shared.length).toBeGreaterThan(0);
     // An orphan: named like the facade's clients, created two hours ago, with no record.
     // The limiter's window does not expect time to go backwards: off while the clock is moved.
     const settings = (offset: number) =>
@@ -238,7 +251,7 @@ describe("workers/dcr in front of workers/cognito-local, on loopback", () => {
     const listed = await idp("ListUserPoolClients", { MaxResults: 60 });
     const ids = (listed.body.UserPoolClients as Body[]).map((client) => client.ClientId);
     expect(ids).not.toContain(orphanId);
-    expect(ids).toContain(kept);
+    for (const id of shared) expect(ids).toContain(id);
     expect(ids).toContain(standInVars.STATIC_CLIENT_ID);
   });
 });

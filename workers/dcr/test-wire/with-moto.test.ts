@@ -108,7 +108,8 @@ describe.skipIf(!haveMoto)(
       expect((error as CognitoError).type).toBe("ResourceNotFoundException");
     });
 
-    it("workers/dcr registers through moto end to end", async () => {
+    it("workers/dcr registers with moto behind it and calls it not at all", async () => {
+      const before = await listUserPoolClients(undefined, options);
       const dcr = await startDcr({
         vars: {
           ISSUER: "",
@@ -130,11 +131,9 @@ describe.skipIf(!haveMoto)(
         });
         expect(response.status).toBe(201);
         const body = (await response.json()) as { client_id: string; client_secret: string };
-        const behind = await describeUserPoolClient(body.client_id, options);
-        expect(behind).toMatchObject({
-          ClientName: "dcr-Inspector",
-          ClientSecret: body.client_secret,
-        });
+        expect(body.client_id).toMatch(/^dcr_/);
+        expect(body.client_secret).toBeTruthy();
+        expect(await listUserPoolClients(undefined, options)).toEqual(before);
       } finally {
         await dcr.dispose();
       }

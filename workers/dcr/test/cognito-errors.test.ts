@@ -1,10 +1,49 @@
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createWorker } from "../src/app";
-import { clientKey } from "../src/storage/keys";
-import { expectOAuthError, INSPECTOR, setup } from "./support";
+import {
+  expectOAuthError,
+  failingClientWrites,
+  INSPECTOR,
+  ISSUER,
+  seedLegacyRegistration,
+  setup,
+} from "./support";
 
 afterEach(() => vi.restoreAllMocks());
+
+// Registration calls Cognito no more; its errors meet a registration with its own app client
+// (RFC 7592), the first sign-in of a group (which creates its shared app client, see
+// shared-app-clients.test.ts) and the daily run. They are translated in one place.
+
+/** A registration with its own app client, and an RFC 7592 PUT of it through `fetchImpl`. */
+async function legacyUpdate(options: { fetch?: typeof fetch; env?: Partial<Env> } = {}) {
+  const facade = setup();
+  const seeded = await seedLegacyRegistration(facade, {
+    relayCallbackUrl: `${ISSUER}/callback`,
+  });
+  const worker = options.fetch ? createWorker({ fetch: options.fetch }) : facade.worker;
+  const put = (change: Record<string, unknown> = {}) =>
+    worker.fetch(
+      new Request(`${ISSUER}/register/${seeded.clientId}`, {
+        method: "PUT",
+        headers: {
+          authorization: `Bearer ${seeded.registrationAccessToken}`,
+          "content-type": "application/json",
+          "CF-Connecting-IP": facade.source,
+        },
+        body: JSON.stringify({
+          client_id: seeded.clientId,
+          redirect_uris: seeded.record.metadata.redirectUris,
+          token_endpoint_auth_method: "none",
+          ...change,
+        }),
+      }),
+      { ...facade.env, ...options.env },
+      {} as ExecutionContext,
+    );
+  return { ...facade, ...seeded, put };
+}
 
 describe("Cognito __type → OAuth error, in one place", () => {
   it.each([
@@ -47,42 +86,34 @@ describe("Cognito __type → OAuth error, in one place", () => {
       "the authorization server could not be reached",
     ],
   ] as const)("%s → %i %s", async (type, status, code, description) => {
-    const { register, cognito } = setup();
+    const { put, cognito } = await legacyUpdate();
     vi.spyOn(console, "error").mockImplementation(() => {});
-    cognito.fail("CreateUserPoolClient", type);
-    const response = await register(INSPECTOR);
+    cognito.fail("UpdateUserPoolClient", type);
+    const response = await put();
     const body = await expectOAuthError(response, status, code, description);
     // Upstream text never reaches the client.
     expect(JSON.stringify(body)).not.toMatch(/upstream detail|arn:aws/);
-    expect(cognito.callsOf("CreateUserPoolClient")).toHaveLength(1);
+    expect(cognito.callsOf("UpdateUserPoolClient")).toHaveLength(1);
   });
 
   it("logs credential errors with their type, for operators", async () => {
-    const { register, cognito } = setup();
+    const { put, cognito } = await legacyUpdate();
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});
-    cognito.fail("CreateUserPoolClient", "UnrecognizedClientException");
-    await register(INSPECTOR);
+    cognito.fail("UpdateUserPoolClient", "UnrecognizedClientException");
+    await put();
     expect(errors.mock.calls.flat().join("\n")).toContain('"type":"UnrecognizedClientException"');
   });
 });
 
 describe("an unreachable Cognito", () => {
   it("is 503 temporarily_unavailable with Retry-After, not a 500 or 502", async () => {
-    const { env: testEnv, source } = setup();
     vi.spyOn(console, "error").mockImplementation(() => {});
-    const response = await createWorker({
+    const { put } = await legacyUpdate({
       fetch: async () => {
         throw new TypeError("Network connection lost.");
       },
-    }).fetch(
-      new Request("http://localhost:3002/register", {
-        method: "POST",
-        headers: { "content-type": "application/json", "CF-Connecting-IP": source },
-        body: JSON.stringify(INSPECTOR),
-      }),
-      testEnv,
-      {} as ExecutionContext,
-    );
+    });
+    const response = await put();
     expect(response.headers.get("retry-after")).toBe("5");
     await expectOAuthError(
       response,
@@ -95,25 +126,25 @@ describe("an unreachable Cognito", () => {
 
 describe("throttling (HTTP 400 TooManyRequestsException) is retried with backoff and jitter", () => {
   it("retries and then succeeds", async () => {
-    const { register, cognito, sleeps } = setup();
-    cognito.fail("CreateUserPoolClient", "TooManyRequestsException", { times: 2 });
-    const response = await register(INSPECTOR);
-    expect(response.status).toBe(201);
-    expect(cognito.callsOf("CreateUserPoolClient")).toHaveLength(3);
+    const { put, cognito, sleeps } = await legacyUpdate();
+    cognito.fail("UpdateUserPoolClient", "TooManyRequestsException", { times: 2 });
+    const response = await put();
+    expect(response.status).toBe(200);
+    expect(cognito.callsOf("UpdateUserPoolClient")).toHaveLength(3);
     // random() = 0.5 of a 200 ms, then 400 ms ceiling.
     expect(sleeps).toEqual([100, 200]);
   });
 
   it("retries a 500 InternalErrorException too", async () => {
-    const { register, cognito } = setup();
-    cognito.fail("CreateUserPoolClient", "InternalErrorException", { status: 500 });
-    expect((await register(INSPECTOR)).status).toBe(201);
+    const { put, cognito } = await legacyUpdate();
+    cognito.fail("UpdateUserPoolClient", "InternalErrorException", { status: 500 });
+    expect((await put()).status).toBe(200);
   });
 
   it("gives up after four attempts: 429 with Retry-After", async () => {
-    const { register, cognito, sleeps } = setup();
-    cognito.fail("CreateUserPoolClient", "TooManyRequestsException", { times: 10 });
-    const response = await register(INSPECTOR);
+    const { put, cognito, sleeps } = await legacyUpdate();
+    cognito.fail("UpdateUserPoolClient", "TooManyRequestsException", { times: 10 });
+    const response = await put();
     expect(response.headers.get("retry-after")).toBe("5");
     await expectOAuthError(
       response,
@@ -121,33 +152,22 @@ describe("throttling (HTTP 400 TooManyRequestsException) is retried with backoff
       "temporarily_unavailable",
       "the authorization server is busy; retry later",
     );
-    expect(cognito.callsOf("CreateUserPoolClient")).toHaveLength(4);
+    expect(cognito.callsOf("UpdateUserPoolClient")).toHaveLength(4);
     expect(sleeps).toEqual([100, 200, 400]);
   });
 });
 
-describe("nothing orphaned: a failed KV write deletes the Cognito client again", () => {
-  it("compensates and answers 500", async () => {
+describe("nothing half-written: a registration whose record cannot be stored", () => {
+  it("answers 500, and nothing was made in Cognito", async () => {
     const { worker, cognito, source } = setup();
     vi.spyOn(console, "error").mockImplementation(() => {});
-    const failingKv = new Proxy(env.REGISTRATIONS, {
-      get(target, property) {
-        if (property === "put")
-          return async (key: string, ...rest: unknown[]) => {
-            if (key.startsWith("client:")) throw new Error("KV put failed");
-            return (target.put as (...a: unknown[]) => Promise<void>)(key, ...rest);
-          };
-        const value = Reflect.get(target, property);
-        return typeof value === "function" ? value.bind(target) : value;
-      },
-    });
     const response = await worker.fetch(
-      new Request("http://localhost:3002/register", {
+      new Request(`${ISSUER}/register`, {
         method: "POST",
         headers: { "content-type": "application/json", "CF-Connecting-IP": source },
         body: JSON.stringify(INSPECTOR),
       }),
-      { ...env, REGISTRATIONS: failingKv },
+      { ...env, REGISTRATIONS: failingClientWrites() },
       {} as ExecutionContext,
     );
     await expectOAuthError(
@@ -156,13 +176,7 @@ describe("nothing orphaned: a failed KV write deletes the Cognito client again",
       "server_error",
       "the client could not be registered; retry later",
     );
-    const created = cognito.callsOf("CreateUserPoolClient");
-    const deleted = cognito.callsOf("DeleteUserPoolClient");
-    expect(created).toHaveLength(1);
-    expect(deleted).toHaveLength(1);
-    const clientId = deleted[0]?.input.ClientId as string;
-    expect(cognito.clients.has(clientId)).toBe(false);
-    expect(await env.REGISTRATIONS.get(clientKey(clientId))).toBeNull();
+    expect(cognito.calls).toEqual([]);
   });
 });
 
@@ -170,9 +184,15 @@ describe("nothing half-written: a failed KV write after an update gives Cognito 
   it("restores the Cognito client and answers 500", async () => {
     const facade = setup();
     vi.spyOn(console, "error").mockImplementation(() => {});
-    const registered = await facade.register(INSPECTOR);
-    const body = (await registered.json()) as Record<string, string>;
-    const clientId = body.client_id as string;
+    const seeded = await seedLegacyRegistration(facade, {
+      metadata: { redirectUris: INSPECTOR.redirect_uris, clientName: "Inspector" },
+      relayCallbackUrl: `${ISSUER}/callback`,
+    });
+    const clientId = seeded.clientId;
+    const body = {
+      registration_client_uri: `${ISSUER}/register/${clientId}`,
+      registration_access_token: seeded.registrationAccessToken,
+    };
     const before = structuredClone(facade.cognito.clients.get(clientId));
     const failingKv = new Proxy(env.REGISTRATIONS, {
       get(target, property) {

@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { cimdDocumentKey } from "../src/cimd/fetch-document";
 import { sha256Hex } from "../src/registration/secrets";
 import { CIMD_CLIENT_PREFIX } from "../src/storage/keys";
+import { writeCimdClient } from "../src/storage/records";
 import {
   authorizePath,
   type Browser,
@@ -12,6 +13,7 @@ import {
   expectOAuthError,
   INSPECTOR,
   ISSUER,
+  NOW,
   POOL_ID,
   readTransaction,
   setup,
@@ -115,20 +117,20 @@ describe("draft-ietf-oauth-client-id-metadata-document: the consent page names t
   });
 });
 
-describe("a CIMD client gets one public app client in Cognito, on its first approval", () => {
-  it("approve creates exactly one app client holding only the callback", async () => {
-    const facade = withDocument();
+describe("a CIMD client is served by the shared public app client of its scope's group", () => {
+  it("the first approval makes the group's app client, holding only the callback", async () => {
+    const facade = withDocument(DOCUMENT, { APP_CLIENTS_PER_GROUP: "1" });
     const location = await approve(facade);
     const creates = facade.cognito.callsOf("CreateUserPoolClient");
     expect(creates).toHaveLength(1);
-    // The fields that make it a public CIMD client of the relay (token lifetimes are policy).
+    // The fields that make it a public app client of the relay (token lifetimes are policy).
     expect(creates[0]?.input).toMatchObject({
       UserPoolId: POOL_ID,
       GenerateSecret: false,
-      ClientName: "dcr-cimd app.example.com",
+      ClientName: expect.stringMatching(/^dcr-shared public [0-9a-f]{12} 0$/),
       CallbackURLs: [CALLBACK],
       AllowedOAuthFlows: ["code"],
-      AllowedOAuthScopes: ["openid", "mcp-api/read", "mcp-api/write"],
+      AllowedOAuthScopes: ["mcp-api/read", "mcp-api/write", "openid"],
       AllowedOAuthFlowsUserPoolClient: true,
       SupportedIdentityProviders: ["COGNITO"],
       RefreshTokenRotation: { Feature: "ENABLED", RetryGracePeriodSeconds: 0 },
@@ -137,37 +139,80 @@ describe("a CIMD client gets one public app client in Cognito, on its first appr
     expect(`${location.origin}${location.pathname}`).toBe(COGNITO_AUTHORIZE);
     expect(location.searchParams.get("client_id")).toBe(cognitoClientId);
     expect(location.searchParams.get("redirect_uri")).toBe(CALLBACK);
+    const record = await env.REGISTRATIONS.get<Record<string, unknown>>(
+      `${CIMD_CLIENT_PREFIX}${await sha256Hex(CLIENT_ID)}`,
+      "json",
+    );
+    expect(record).toEqual({
+      url: CLIENT_ID,
+      scope: "openid mcp-api/read mcp-api/write",
+      createdAt: expect.any(Number),
+      lastUsedAt: expect.any(Number),
+    });
   });
 
-  it("a second approval, from another browser, reuses it", async () => {
-    const facade = withDocument();
+  it("a second approval, from another browser, reuses it; so do another URL and a registration of the same settings", async () => {
+    const facade = withDocument(DOCUMENT, { APP_CLIENTS_PER_GROUP: "1" });
     const first = await approve(facade);
     const second = await approve(facade);
     expect(second.searchParams.get("client_id")).toBe(first.searchParams.get("client_id"));
+    const otherUrl = "https://other.example.com/client.json";
+    facade.cognito.serveDocument(otherUrl, {
+      ...DOCUMENT,
+      client_id: otherUrl,
+      redirect_uris: ["https://other.example.com/cb"],
+    });
+    const browser = browserOn(facade);
+    const page = await browser.get(
+      authorizePath({ client_id: otherUrl, redirect_uri: "https://other.example.com/cb" }),
+    );
+    const other = await browser.postForm("/authorize/decision", {
+      transaction: readTransaction(await page.text()),
+      decision: "approve",
+    });
+    expect(new URL(other.headers.get("location") ?? "").searchParams.get("client_id")).toBe(
+      first.searchParams.get("client_id"),
+    );
+    const registered = (await (await facade.register(INSPECTOR)).json()) as { client_id: string };
+    const person = browserOn(facade);
+    const back = await person.get(
+      authorizePath({ client_id: registered.client_id, scope: "openid" }),
+    );
+    const dcr = await person.postForm("/authorize/decision", {
+      transaction: readTransaction(await back.text()),
+      decision: "approve",
+    });
+    expect(new URL(dcr.headers.get("location") ?? "").searchParams.get("client_id")).toBe(
+      first.searchParams.get("client_id"),
+    );
     expect(facade.cognito.callsOf("CreateUserPoolClient")).toHaveLength(1);
     expect(facade.cognito.callsOf("UpdateUserPoolClient")).toHaveLength(0);
     expect(facade.cognito.clients.size).toBe(1);
   });
 
-  it("a changed document scope updates the app client in place", async () => {
-    const facade = withDocument();
+  it("a changed document scope moves it to that scope's group; nothing is updated in Cognito", async () => {
+    const facade = withDocument(DOCUMENT, { APP_CLIENTS_PER_GROUP: "1" });
     const first = await approve(facade);
     facade.cognito.serveDocument(CLIENT_ID, { ...DOCUMENT, scope: "openid email" });
     // The cached document expires (as its Cache-Control says it will).
     await env.REGISTRATIONS.delete(cimdDocumentKey(await sha256Hex(CLIENT_ID)));
     const second = await approve(facade, browserOn(facade), { scope: "openid email" });
-    const cognitoClientId = first.searchParams.get("client_id");
-    expect(second.searchParams.get("client_id")).toBe(cognitoClientId);
+    expect(second.searchParams.get("client_id")).not.toBe(first.searchParams.get("client_id"));
     expect(second.searchParams.get("scope")).toBe("openid email");
-    expect(facade.cognito.callsOf("CreateUserPoolClient")).toHaveLength(1);
-    const updates = facade.cognito.callsOf("UpdateUserPoolClient");
-    expect(updates).toHaveLength(1);
-    expect(updates[0]?.input).toMatchObject({
-      ClientId: cognitoClientId,
-      ClientName: "dcr-cimd app.example.com",
-      CallbackURLs: [CALLBACK],
-      AllowedOAuthScopes: ["openid", "email", "mcp-api/read", "mcp-api/write"],
-    });
+    const creates = facade.cognito.callsOf("CreateUserPoolClient");
+    expect(creates).toHaveLength(2);
+    expect(creates[1]?.input.AllowedOAuthScopes).toEqual([
+      "email",
+      "mcp-api/read",
+      "mcp-api/write",
+      "openid",
+    ]);
+    expect(facade.cognito.callsOf("UpdateUserPoolClient")).toEqual([]);
+    const record = await env.REGISTRATIONS.get<{ scope: string }>(
+      `${CIMD_CLIENT_PREFIX}${await sha256Hex(CLIENT_ID)}`,
+      "json",
+    );
+    expect(record?.scope).toBe("openid email mcp-api/read mcp-api/write");
   });
 });
 
@@ -226,8 +271,8 @@ describe("a refused client metadata document is a page, and nothing is created",
   });
 });
 
-describe("POST /token with a CIMD client_id: the URL maps to its app client", () => {
-  it("relays the code and a refresh as the app client, public", async () => {
+describe("POST /token with a CIMD client_id: relayed as the shared app client", () => {
+  it("relays the code and a refresh as the app client, public; the refresh token is sealed for the URL", async () => {
     const facade = withDocument();
     const back = await signInThroughFrontDoor(facade, browserOn(facade), {
       client_id: CLIENT_ID,
@@ -248,23 +293,116 @@ describe("POST /token with a CIMD client_id: the URL maps to its app client", ()
       }).toString(),
     });
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual(facade.cognito.issuedTokens[0]);
+    const tokens = (await response.json()) as Record<string, string>;
+    expect(tokens).toEqual({
+      ...facade.cognito.issuedTokens[0],
+      refresh_token: expect.stringMatching(/^[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]+$/),
+    });
     const [relayed] = facade.cognito.oauthCallsOf("token");
     expect(relayed?.authorization).toBe("");
     expect(relayed?.form.client_id).toBe(cognitoClientId);
     expect(relayed?.form.redirect_uri).toBe(CALLBACK);
-    const refresh = await facade.call("/token", {
+    const refreshWith = (refreshToken: string) =>
+      facade.call("/token", {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({
+          grant_type: "refresh_token",
+          refresh_token: refreshToken,
+          client_id: CLIENT_ID,
+        }).toString(),
+      });
+    // Cognito's own refresh token is of no use outside the facade.
+    await expectOAuthError(
+      await refreshWith(facade.cognito.issuedTokens[0]?.refresh_token ?? ""),
+      400,
+      "invalid_grant",
+    );
+    const refresh = await refreshWith(tokens.refresh_token ?? "");
+    expect(refresh.status).toBe(200);
+    expect(((await refresh.json()) as { access_token: string }).access_token).toBe(
+      facade.cognito.issuedTokens[1]?.access_token,
+    );
+    expect(facade.cognito.oauthCallsOf("token")[1]?.form).toMatchObject({
+      client_id: cognitoClientId,
+      refresh_token: facade.cognito.issuedTokens[0]?.refresh_token,
+    });
+  });
+
+  it("a refresh a day or more after the last use records it (a client that only refreshes is not stale)", async () => {
+    const clock = { now: NOW };
+    const facade = setup({ now: () => clock.now });
+    facade.cognito.serveDocument(CLIENT_ID, DOCUMENT);
+    const back = await signInThroughFrontDoor(facade, browserOn(facade), {
+      client_id: CLIENT_ID,
+      redirect_uri: REDIRECT,
+    });
+    const form = (extra: Record<string, string>) =>
+      facade.call("/token", {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ client_id: CLIENT_ID, ...extra }).toString(),
+      });
+    const tokens = (await (
+      await form({
+        grant_type: "authorization_code",
+        code: back.searchParams.get("code") ?? "",
+        code_verifier: VERIFIER,
+        redirect_uri: REDIRECT,
+      })
+    ).json()) as { refresh_token: string };
+    const lastUsed = async () =>
+      (
+        await env.REGISTRATIONS.get<{ lastUsedAt: number }>(
+          `${CIMD_CLIENT_PREFIX}${await sha256Hex(CLIENT_ID)}`,
+          "json",
+        )
+      )?.lastUsedAt;
+    expect(await lastUsed()).toBe(NOW / 1000);
+    clock.now += 2 * 24 * 3600 * 1000;
+    const refreshed = await form({
+      grant_type: "refresh_token",
+      refresh_token: tokens.refresh_token,
+    });
+    expect(refreshed.status).toBe(200);
+    expect(await lastUsed()).toBe(clock.now / 1000);
+  });
+
+  it("a URL with its own app client from before app clients were shared: its unsealed refresh tokens still work", async () => {
+    const facade = withDocument();
+    const own = facade.cognito.seed({
+      ClientName: "dcr-cimd app.example.com",
+      CallbackURLs: [CALLBACK],
+      AllowedOAuthFlows: ["code"],
+    });
+    await writeCimdClient(env.REGISTRATIONS, await sha256Hex(CLIENT_ID), {
+      url: CLIENT_ID,
+      cognitoClientId: own,
+      cognitoClientName: "dcr-cimd app.example.com",
+      scope: "openid mcp-api/read mcp-api/write",
+      relayCallbackUrl: CALLBACK,
+      createdAt: NOW / 1000,
+      lastUsedAt: NOW / 1000,
+    });
+    const response = await facade.call("/token", {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded" },
       body: new URLSearchParams({
         grant_type: "refresh_token",
-        refresh_token: facade.cognito.issuedTokens[0]?.refresh_token ?? "",
+        refresh_token: facade.cognito.issueRefreshToken(own),
         client_id: CLIENT_ID,
       }).toString(),
     });
-    expect(refresh.status).toBe(200);
-    expect(await refresh.json()).toEqual(facade.cognito.issuedTokens[1]);
-    expect(facade.cognito.oauthCallsOf("token")[1]?.form.client_id).toBe(cognitoClientId);
+    expect(response.status).toBe(200);
+    expect(facade.cognito.oauthCallsOf("token")[0]?.form.client_id).toBe(own);
+    // A new sign-in goes through the shared app client; the record keeps the old one.
+    const location = await approve(facade);
+    expect(location.searchParams.get("client_id")).not.toBe(own);
+    const record = await env.REGISTRATIONS.get<{ cognitoClientId: string }>(
+      `${CIMD_CLIENT_PREFIX}${await sha256Hex(CLIENT_ID)}`,
+      "json",
+    );
+    expect(record?.cognitoClientId).toBe(own);
   });
 
   it("a URL that never got an app client, or a secret → 401 invalid_client", async () => {
@@ -292,7 +430,7 @@ describe("POST /token with a CIMD client_id: the URL maps to its app client", ()
   });
 });
 
-describe("creating a CIMD app client is limited like POST /register", () => {
+describe("a CIMD URL's first approval is limited like POST /register", () => {
   const refusing = {
     limit: async () => ({ success: false }),
   } as unknown as RateLimit;
@@ -320,14 +458,13 @@ describe("creating a CIMD app client is limited like POST /register", () => {
   it("the daily cap per source counts CIMD creations and registrations together", async () => {
     const facade = withDocument(DOCUMENT, { REGISTRATIONS_PER_SOURCE_PER_DAY: "1" });
     await approve(facade);
-    expect(facade.cognito.callsOf("CreateUserPoolClient")).toHaveLength(1);
     const register = await facade.register(INSPECTOR);
     await expectOAuthError(register, 429, "temporarily_unavailable");
-    // Reusing the app client creates nothing, so it is not limited.
+    // A URL already recorded is not limited again.
     await approve(facade);
   });
 
-  it("a source over its daily cap cannot create one", async () => {
+  it("a source over its daily cap cannot bring a new one", async () => {
     const facade = withDocument(DOCUMENT, { REGISTRATIONS_PER_SOURCE_PER_DAY: "1" });
     expect((await facade.register(INSPECTOR)).status).toBe(201);
     const browser = browserOn(facade);
@@ -338,6 +475,6 @@ describe("creating a CIMD app client is limited like POST /register", () => {
     });
     const location = new URL(response.headers.get("location") ?? "");
     expect(location.searchParams.get("error")).toBe("temporarily_unavailable");
-    expect(facade.cognito.callsOf("CreateUserPoolClient")).toHaveLength(1);
+    expect(facade.cognito.calls).toEqual([]);
   });
 });

@@ -14,6 +14,7 @@ import {
   NOW,
   readTransaction,
   registerClient,
+  seedLegacyRegistration,
   setup,
   signInThroughFrontDoor,
   VERIFIER,
@@ -123,6 +124,23 @@ function basic(id: string, secret: string): string {
   return `Basic ${btoa(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`)}`;
 }
 
+/** The shared app clients the fake Cognito holds. */
+function sharedAppClients(facade: ReturnType<typeof setup>) {
+  return [...facade.cognito.clients.values()].filter((client) =>
+    client.ClientName.startsWith("dcr-shared "),
+  );
+}
+
+/** The one shared app client made so far. */
+function theSharedAppClient(facade: ReturnType<typeof setup>) {
+  const [app, ...more] = sharedAppClients(facade);
+  if (!app || more.length > 0) throw new Error(`${sharedAppClients(facade).length} app clients`);
+  return app;
+}
+
+/** A sealed value: `<iv>.<ciphertext>`, base64url. */
+const SEALED = /^[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]+$/;
+
 describe("OAuth 2.1 §4.1.2.1: until the redirect URI is trusted, /authorize errors are pages", () => {
   const cases: [string, (clientId: string) => string, string][] = [
     ["no client_id", () => "/authorize?response_type=code", "The request names no client_id."],
@@ -163,7 +181,7 @@ describe("OAuth 2.1 §4.1.2.1: until the redirect URI is trusted, /authorize err
     const response = await facade.call(path(client_id));
     await expectPage(response, 400, message);
     expect(response.headers.getSetCookie()).toEqual([]);
-    expect(facade.cognito.calls.map((c) => c.operation)).toEqual(["CreateUserPoolClient"]);
+    expect(facade.cognito.calls).toEqual([]);
   });
 
   it("without redirect_uri, the one registered URI is used", async () => {
@@ -422,9 +440,12 @@ describe("POST /authorize/decision: the person's answer, from the browser that a
     const location = new URL(response.headers.get("location") ?? "");
     expect(`${location.origin}${location.pathname}`).toBe(COGNITO_AUTHORIZE);
     const { state, ...params } = Object.fromEntries(location.searchParams);
+    // The shared app client of the registration's group, made on this first sign-in.
+    const app = theSharedAppClient(facade);
+    expect(app.ClientId).not.toBe(client_id);
     expect(params).toEqual({
       response_type: "code",
-      client_id,
+      client_id: app.ClientId,
       redirect_uri: CALLBACK,
       scope: "openid mcp-api/read",
       code_challenge: CHALLENGE,
@@ -703,7 +724,7 @@ describe("GET /callback: Cognito's answer is relayed only to the browser that st
 });
 
 describe("POST /token: client authentication as registered (RFC 6749 §2.3), relayed to Cognito", () => {
-  it("none: the code exchanged with client_id alone; Cognito's tokens come back unchanged", async () => {
+  it("none: the code exchanged with client_id alone; Cognito's tokens come back, the refresh token sealed", async () => {
     const facade = setup();
     const { client_id } = await registerClient(facade, WEB_CLIENT);
     const code = await relayedCode(facade, client_id);
@@ -717,7 +738,10 @@ describe("POST /token: client authentication as registered (RFC 6749 §2.3), rel
     });
     expect(response.status).toBe(200);
     expect(response.headers.get("cache-control")).toBe("no-store");
-    expect(await response.json()).toEqual(facade.cognito.issuedTokens[0]);
+    const issued = facade.cognito.issuedTokens[0];
+    const body = (await response.json()) as Record<string, string>;
+    expect(body).toEqual({ ...issued, refresh_token: expect.stringMatching(SEALED) });
+    expect(body.refresh_token).not.toContain(issued?.refresh_token ?? "-");
     const [relayed, ...more] = facade.cognito.oauthCallsOf("token");
     expect(more).toEqual([]);
     expect(relayed?.authorization).toBe("");
@@ -726,11 +750,11 @@ describe("POST /token: client authentication as registered (RFC 6749 §2.3), rel
       code: expect.stringMatching(/^cognito-code-/),
       redirect_uri: CALLBACK,
       code_verifier: VERIFIER,
-      client_id,
+      client_id: theSharedAppClient(facade).ClientId,
     });
   });
 
-  it("client_secret_basic: Cognito gets the same Basic credentials", async () => {
+  it("client_secret_basic: checked by the facade; Cognito gets the shared app client's credentials", async () => {
     const facade = setup();
     const { client_id, client_secret } = await registerClient(facade, {
       ...WEB_CLIENT,
@@ -748,13 +772,16 @@ describe("POST /token: client authentication as registered (RFC 6749 §2.3), rel
       { authorization: basic(client_id, client_secret ?? "") },
     );
     expect(response.status).toBe(200);
+    const app = theSharedAppClient(facade);
+    expect(app.ClientSecret).toBeTruthy();
     const [relayed] = facade.cognito.oauthCallsOf("token");
-    expect(relayed?.authorization).toBe(basic(client_id, client_secret ?? ""));
+    expect(relayed?.authorization).toBe(basic(app.ClientId, app.ClientSecret as string));
+    expect(relayed?.authorization).not.toContain(btoa(client_id).slice(0, 8));
     expect(relayed?.form).not.toHaveProperty("client_id");
     expect(relayed?.form).not.toHaveProperty("client_secret");
   });
 
-  it("client_secret_post: the secret in the body reaches Cognito as Basic, not in the form", async () => {
+  it("client_secret_post: the secret in the body is checked; Cognito gets Basic, never the client's secret", async () => {
     const facade = setup();
     const { client_id, client_secret } = await registerClient(facade, {
       ...WEB_CLIENT,
@@ -770,12 +797,14 @@ describe("POST /token: client authentication as registered (RFC 6749 §2.3), rel
       client_secret: client_secret ?? "",
     });
     expect(response.status).toBe(200);
+    const app = theSharedAppClient(facade);
     const [relayed] = facade.cognito.oauthCallsOf("token");
-    expect(relayed?.authorization).toBe(basic(client_id, client_secret ?? ""));
+    expect(relayed?.authorization).toBe(basic(app.ClientId, app.ClientSecret as string));
     expect(relayed?.form).not.toHaveProperty("client_secret");
+    expect(JSON.stringify(relayed)).not.toContain(client_secret);
   });
 
-  it("a wrong secret is Cognito's invalid_client, answered 401 with a challenge", async () => {
+  it("a wrong secret → 401 invalid_client with a challenge; nothing relayed", async () => {
     const facade = setup();
     const { client_id } = await registerClient(facade, {
       ...WEB_CLIENT,
@@ -794,7 +823,30 @@ describe("POST /token: client authentication as registered (RFC 6749 §2.3), rel
     );
     expect(response.headers.get("www-authenticate")).toBe('Basic realm="token"');
     await expectOAuthError(response, 401, "invalid_client", "client authentication failed");
-    expect(facade.cognito.oauthCallsOf("token")).toHaveLength(1);
+    expect(facade.cognito.oauthCallsOf("token")).toEqual([]);
+  });
+
+  it("a registration with its own app client: Cognito checks the client's own secret", async () => {
+    const facade = setup();
+    const legacy = await seedLegacyRegistration(facade, {
+      metadata: { redirectUris: [WEB_REDIRECT], tokenEndpointAuthMethod: "client_secret_basic" },
+      relayCallbackUrl: CALLBACK,
+    });
+    const code = await relayedCode(facade, legacy.clientId);
+    const wrong = await postToken(
+      facade,
+      {
+        grant_type: "authorization_code",
+        code,
+        code_verifier: VERIFIER,
+        redirect_uri: WEB_REDIRECT,
+      },
+      { authorization: basic(legacy.clientId, "not-the-secret") },
+    );
+    await expectOAuthError(wrong, 401, "invalid_client", "client authentication failed");
+    const [relayed] = facade.cognito.oauthCallsOf("token");
+    expect(relayed?.authorization).toBe(basic(legacy.clientId, "not-the-secret"));
+    expect(sharedAppClients(facade)).toEqual([]);
   });
 
   it.each([
@@ -994,20 +1046,31 @@ describe("POST /token: a relayed code is redeemed only by its client, for its re
   });
 });
 
+/** Signs a registration in and redeems the code: Cognito's tokens as the client gets them. */
+async function tokensOf(
+  facade: ReturnType<typeof setup>,
+  clientId: string,
+  auth: { clientSecret?: string } = {},
+) {
+  const code = await relayedCode(facade, clientId);
+  const form: Record<string, string> = {
+    grant_type: "authorization_code",
+    code,
+    code_verifier: VERIFIER,
+    redirect_uri: WEB_REDIRECT,
+    client_id: clientId,
+  };
+  if (auth.clientSecret !== undefined) form.client_secret = auth.clientSecret;
+  const response = await postToken(facade, form);
+  expect(response.status).toBe(200);
+  return (await response.json()) as { access_token: string; refresh_token: string };
+}
+
 describe("POST /token: refresh and Cognito's failures", () => {
-  it("a refresh token is relayed for the client's app client", async () => {
+  it("a sealed refresh token is opened and relayed for the app client that issued it", async () => {
     const facade = setup();
     const { client_id } = await registerClient(facade, WEB_CLIENT);
-    const code = await relayedCode(facade, client_id);
-    const first = (await (
-      await postToken(facade, {
-        grant_type: "authorization_code",
-        code,
-        code_verifier: VERIFIER,
-        redirect_uri: WEB_REDIRECT,
-        client_id,
-      })
-    ).json()) as { refresh_token: string };
+    const first = await tokensOf(facade, client_id);
     const response = await postToken(facade, {
       grant_type: "refresh_token",
       refresh_token: first.refresh_token,
@@ -1015,12 +1078,32 @@ describe("POST /token: refresh and Cognito's failures", () => {
     });
     expect(response.status).toBe(200);
     expect(response.headers.get("cache-control")).toBe("no-store");
-    expect(await response.json()).toEqual(facade.cognito.issuedTokens[1]);
+    const issued = facade.cognito.issuedTokens[1];
+    expect(await response.json()).toEqual({
+      ...issued,
+      refresh_token: expect.stringMatching(SEALED),
+    });
     expect(facade.cognito.oauthCallsOf("token")[1]?.form).toEqual({
       grant_type: "refresh_token",
-      refresh_token: first.refresh_token,
-      client_id,
+      refresh_token: facade.cognito.issuedTokens[0]?.refresh_token,
+      client_id: theSharedAppClient(facade).ClientId,
     });
+  });
+
+  it("Cognito's own refresh token, unsealed, is refused: only the facade holds those", async () => {
+    const facade = setup();
+    const { client_id } = await registerClient(facade, WEB_CLIENT);
+    await tokensOf(facade, client_id);
+    await expectOAuthError(
+      await postToken(facade, {
+        grant_type: "refresh_token",
+        refresh_token: facade.cognito.issuedTokens[0]?.refresh_token ?? "",
+        client_id,
+      }),
+      400,
+      "invalid_grant",
+    );
+    expect(facade.cognito.oauthCallsOf("token")).toHaveLength(1);
   });
 
   it("a refresh token Cognito does not know → invalid_grant", async () => {
@@ -1033,6 +1116,35 @@ describe("POST /token: refresh and Cognito's failures", () => {
     );
   });
 
+  it("a registration with its own app client: its unsealed refresh tokens still work, new ones are sealed", async () => {
+    const facade = setup();
+    const legacy = await seedLegacyRegistration(facade, {
+      metadata: { redirectUris: [WEB_REDIRECT] },
+      relayCallbackUrl: CALLBACK,
+    });
+    const old = facade.cognito.issueRefreshToken(legacy.clientId);
+    const response = await postToken(facade, {
+      grant_type: "refresh_token",
+      refresh_token: old,
+      client_id: legacy.clientId,
+    });
+    expect(response.status).toBe(200);
+    const refreshed = (await response.json()) as { refresh_token: string };
+    expect(refreshed.refresh_token).toMatch(SEALED);
+    expect(facade.cognito.oauthCallsOf("token")[0]?.form).toEqual({
+      grant_type: "refresh_token",
+      refresh_token: old,
+      client_id: legacy.clientId,
+    });
+    const again = await postToken(facade, {
+      grant_type: "refresh_token",
+      refresh_token: refreshed.refresh_token,
+      client_id: legacy.clientId,
+    });
+    expect(again.status).toBe(200);
+    expect(facade.cognito.oauthCallsOf("token")[1]?.form.client_id).toBe(legacy.clientId);
+  });
+
   it.each([
     ["a 500", { status: 500 }],
     ["a 503", { status: 503 }],
@@ -1040,55 +1152,118 @@ describe("POST /token: refresh and Cognito's failures", () => {
   ] as const)("Cognito answering %s → 503 with Retry-After, never a 500", async (_, failure) => {
     const facade = setup();
     const { client_id } = await registerClient(facade, WEB_CLIENT);
+    const first = await tokensOf(facade, client_id);
     facade.cognito.failOAuth("token", failure);
     const response = await postToken(facade, {
       grant_type: "refresh_token",
-      refresh_token: facade.cognito.issueRefreshToken(client_id),
+      refresh_token: first.refresh_token,
       client_id,
     });
     expect(response.headers.get("retry-after")).toBe("5");
     const body = await expectOAuthError(response, 503, "temporarily_unavailable");
     expect(JSON.stringify(body)).not.toContain("upstream");
-    expect(facade.cognito.oauthCallsOf("token")).toHaveLength(1);
+    expect(facade.cognito.oauthCallsOf("token")).toHaveLength(2);
   });
 });
 
 describe("POST /revoke (RFC 7009) relayed to Cognito", () => {
-  it("relays the token as the client's app client and answers 200 empty", async () => {
+  it("opens the sealed refresh token and relays Cognito's as the app client; 200 empty", async () => {
     const facade = setup();
     const { client_id } = await registerClient(facade, WEB_CLIENT);
-    const token = facade.cognito.issueRefreshToken(client_id);
+    const { refresh_token } = await tokensOf(facade, client_id);
     const response = await facade.call("/revoke", {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ token, client_id }).toString(),
+      body: new URLSearchParams({ token: refresh_token, client_id }).toString(),
     });
     expect(response.status).toBe(200);
     expect(response.headers.get("cache-control")).toBe("no-store");
     expect(await response.text()).toBe("");
     expect(facade.cognito.oauthCallsOf("revoke")).toEqual([
-      { endpoint: "revoke", form: { token, client_id }, authorization: "" },
+      {
+        endpoint: "revoke",
+        form: {
+          token: facade.cognito.issuedTokens[0]?.refresh_token,
+          client_id: theSharedAppClient(facade).ClientId,
+        },
+        authorization: "",
+      },
     ]);
   });
 
-  it("a confidential client's Basic credentials are relayed", async () => {
+  it("a confidential client: its secret checked, the app client's credentials relayed", async () => {
     const facade = setup();
     const { client_id, client_secret } = await registerClient(facade, {
       ...WEB_CLIENT,
       token_endpoint_auth_method: "client_secret_basic",
     });
+    const code = await relayedCode(facade, client_id);
+    const tokens = (await (
+      await postToken(
+        facade,
+        {
+          grant_type: "authorization_code",
+          code,
+          code_verifier: VERIFIER,
+          redirect_uri: WEB_REDIRECT,
+        },
+        { authorization: basic(client_id, client_secret ?? "") },
+      )
+    ).json()) as { refresh_token: string };
+    const revoke = (authorization: string) =>
+      facade.call("/revoke", {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", authorization },
+        body: new URLSearchParams({ token: tokens.refresh_token }).toString(),
+      });
+    await expectOAuthError(await revoke(basic(client_id, "wrong")), 401, "invalid_client");
+    const response = await revoke(basic(client_id, client_secret ?? ""));
+    expect(response.status).toBe(200);
+    const app = theSharedAppClient(facade);
+    expect(facade.cognito.oauthCallsOf("revoke")).toHaveLength(1);
+    expect(facade.cognito.oauthCallsOf("revoke")[0]?.authorization).toBe(
+      basic(app.ClientId, app.ClientSecret as string),
+    );
+  });
+
+  it("a token that is not one of this client's refresh tokens: 200, nothing relayed (RFC 7009 §2.2)", async () => {
+    const facade = setup();
+    const { client_id } = await registerClient(facade, WEB_CLIENT);
+    const other = await registerClient(facade, WEB_CLIENT);
+    const { refresh_token, access_token } = await tokensOf(facade, other.client_id);
+    for (const token of [refresh_token, access_token, "t"]) {
+      const response = await facade.call("/revoke", {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ token, client_id }).toString(),
+      });
+      expect(response.status).toBe(200);
+    }
+    expect(facade.cognito.oauthCallsOf("revoke")).toEqual([]);
+  });
+
+  it("a registration with its own app client: its token is relayed as it is", async () => {
+    const facade = setup();
+    const legacy = await seedLegacyRegistration(facade, {
+      metadata: { tokenEndpointAuthMethod: "client_secret_basic" },
+      relayCallbackUrl: CALLBACK,
+    });
     const response = await facade.call("/revoke", {
       method: "POST",
       headers: {
         "content-type": "application/x-www-form-urlencoded",
-        authorization: basic(client_id, client_secret ?? ""),
+        authorization: basic(legacy.clientId, legacy.clientSecret ?? ""),
       },
       body: "token=t",
     });
     expect(response.status).toBe(200);
-    expect(facade.cognito.oauthCallsOf("revoke")[0]?.authorization).toBe(
-      basic(client_id, client_secret ?? ""),
-    );
+    expect(facade.cognito.oauthCallsOf("revoke")).toEqual([
+      {
+        endpoint: "revoke",
+        form: { token: "t" },
+        authorization: basic(legacy.clientId, legacy.clientSecret ?? ""),
+      },
+    ]);
   });
 
   it("an unknown client → 401 invalid_client; a missing token → invalid_request", async () => {
@@ -1113,11 +1288,12 @@ describe("POST /revoke (RFC 7009) relayed to Cognito", () => {
   it("Cognito unreachable → 503 with Retry-After", async () => {
     const facade = setup();
     const { client_id } = await registerClient(facade, WEB_CLIENT);
+    const { refresh_token } = await tokensOf(facade, client_id);
     facade.cognito.failOAuth("revoke", "network");
     const response = await facade.call("/revoke", {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: `token=t&client_id=${client_id}`,
+      body: new URLSearchParams({ token: refresh_token, client_id }).toString(),
     });
     expect(response.headers.get("retry-after")).toBe("5");
     await expectOAuthError(response, 503, "temporarily_unavailable");
@@ -1127,18 +1303,11 @@ describe("POST /revoke (RFC 7009) relayed to Cognito", () => {
 describe("a registration made before the front door is moved onto the relay on first use", () => {
   it("UpdateUserPoolClient with only the callback, once", async () => {
     const facade = setup();
-    const { client_id } = await registerClient(facade, WEB_CLIENT);
-    // Simulate the old registration: Cognito held the client's own redirect URIs and the record
-    // had no relayCallbackUrl.
-    const stored = await env.REGISTRATIONS.get<RegistrationRecord>(clientKey(client_id), "json");
-    if (!stored) throw new Error("no record");
-    const { relayCallbackUrl: _, ...old } = stored;
-    await env.REGISTRATIONS.put(clientKey(client_id), JSON.stringify(old), {
-      metadata: { lastUsedAt: old.lastUsedAt, clientIdIssuedAt: old.clientIdIssuedAt },
+    // The old registration: Cognito holds the client's own redirect URIs, the record no
+    // relayCallbackUrl.
+    const { clientId: client_id } = await seedLegacyRegistration(facade, {
+      metadata: { redirectUris: [WEB_REDIRECT], clientName: "Web App" },
     });
-    const app = facade.cognito.clients.get(client_id);
-    if (app) app.CallbackURLs = [WEB_REDIRECT];
-
     const back = await signInThroughFrontDoor(facade, browserOn(facade), {
       client_id,
       redirect_uri: WEB_REDIRECT,
@@ -1160,5 +1329,7 @@ describe("a registration made before the front door is moved onto the relay on f
       redirect_uri: WEB_REDIRECT,
     });
     expect(facade.cognito.callsOf("UpdateUserPoolClient")).toHaveLength(1);
+    // It keeps its own app client: no shared one is made for it.
+    expect(sharedAppClients(facade)).toEqual([]);
   });
 });

@@ -1,9 +1,10 @@
 import { env } from "cloudflare:test";
 import type { ClientRevocation } from "@mcp-cognito-workers/registrations";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { sha256Hex } from "../src/registration/secrets";
 import { clientKey, revokedClientKey } from "../src/storage/keys";
 import type { RegistrationRecord } from "../src/storage/records";
-import { expectOAuthError, INSPECTOR, ISSUER, NOW, setup } from "./support";
+import { expectOAuthError, INSPECTOR, ISSUER, NOW, seedLegacyRegistration, setup } from "./support";
 
 type Body = Record<string, unknown>;
 afterEach(() => vi.restoreAllMocks());
@@ -23,6 +24,38 @@ async function registered(metadata: Body = INSPECTOR, options: Parameters<typeof
       body: JSON.stringify(update),
     });
   return { ...facade, body, path, token, auth, put, clientId: body.client_id as string };
+}
+
+/**
+ * A registration in the shape made before app clients were shared (its own app client, its id
+ * the client id), with the same helpers as {@link registered}.
+ */
+async function registeredLegacy(
+  metadata: Body = INSPECTOR,
+  options: Parameters<typeof setup>[0] = {},
+) {
+  const facade = setup(options);
+  const seeded = await seedLegacyRegistration(facade, {
+    metadata: {
+      redirectUris: metadata.redirect_uris as string[],
+      tokenEndpointAuthMethod: metadata.token_endpoint_auth_method as "none",
+      ...(metadata.client_name !== undefined ? { clientName: metadata.client_name as string } : {}),
+    },
+    relayCallbackUrl: `${ISSUER}/callback`,
+  });
+  const path = `/register/${seeded.clientId}`;
+  const auth = { authorization: `Bearer ${seeded.registrationAccessToken}` };
+  const put = (update: Body, headers: Record<string, string> = auth) =>
+    facade.call(path, {
+      method: "PUT",
+      headers: { ...headers, "content-type": "application/json" },
+      body: JSON.stringify(update),
+    });
+  const body: Body = {
+    client_id: seeded.clientId,
+    ...(seeded.clientSecret !== undefined ? { client_secret: seeded.clientSecret } : {}),
+  };
+  return { ...facade, body, path, auth, put, clientId: seeded.clientId };
 }
 
 const CHALLENGE = /^Bearer error="invalid_token", error_description="[^"]+"$/;
@@ -45,7 +78,7 @@ describe("RFC 7592 §3 authentication by the registration access token", () => {
       expect(response.headers.get("www-authenticate")).toMatch(CHALLENGE);
       await expectOAuthError(response, 401, "invalid_token");
     }
-    expect(cognito.calls.map((c) => c.operation)).toEqual(["CreateUserPoolClient"]);
+    expect(cognito.calls).toEqual([]);
   });
 
   it("one client's token does not manage another client", async () => {
@@ -92,18 +125,22 @@ describe("RFC 7592 §2.1 read", () => {
     expect(response.headers.get("cache-control")).toBe("no-store");
     const { registration_access_token: _, ...expected } = body;
     expect(await response.json()).toEqual(expected);
-    // Cognito is still asked, so that a vanished app client is noticed (below).
-    expect(cognito.callsOf("DescribeUserPoolClient")).toHaveLength(1);
+    expect(cognito.calls).toEqual([]);
   });
 
-  it("reads a confidential client's secret back from Cognito", async () => {
+  it("leaves a confidential client's secret out: only its hash is kept (RFC 7592 §3 allows it)", async () => {
     const { call, path, auth, body } = await registered({
       ...INSPECTOR,
       token_endpoint_auth_method: "client_secret_basic",
     });
     const read = (await (await call(path, { headers: auth })).json()) as Body;
-    expect(read.client_secret).toBe(body.client_secret);
-    expect(read.client_secret_expires_at).toBe(0);
+    const {
+      registration_access_token: _,
+      client_secret: __,
+      client_secret_expires_at: ___,
+      ...rest
+    } = body;
+    expect(read).toEqual(rest);
   });
 
   it("records use at most once a day", async () => {
@@ -118,14 +155,27 @@ describe("RFC 7592 §2.1 read", () => {
       lastUsedAt: now / 1000,
       clientIdIssuedAt: NOW / 1000,
       tokenIssuedAt: 0,
-      relayCallbackUrl: `${ISSUER}/callback`,
+      sharedAppClient: true,
     });
   });
 
+  it("a registration with its own app client: the secret is read back from Cognito", async () => {
+    const { call, path, auth, body, cognito } = await registeredLegacy({
+      ...INSPECTOR,
+      token_endpoint_auth_method: "client_secret_basic",
+    });
+    const read = (await (await call(path, { headers: auth })).json()) as Body;
+    expect(read.client_secret).toBe(body.client_secret);
+    expect(read.client_secret_expires_at).toBe(0);
+    expect(read.client_id).toBe(body.client_id);
+    expect(read.redirect_uris).toEqual(INSPECTOR.redirect_uris);
+    expect(cognito.callsOf("DescribeUserPoolClient")).toHaveLength(1);
+  });
+
   it.each([["client_secret_post"], ["none"]])(
-    "forgets a registration whose Cognito client vanished (%s client), answering 401",
+    "forgets a registration whose own Cognito client vanished (%s client), answering 401",
     async (method) => {
-      const { call, path, auth, cognito, clientId } = await registered({
+      const { call, path, auth, cognito, clientId } = await registeredLegacy({
         ...INSPECTOR,
         token_endpoint_auth_method: method,
       });
@@ -138,7 +188,7 @@ describe("RFC 7592 §2.1 read", () => {
 });
 
 describe("RFC 7592 §2.2 update: full replace", () => {
-  it("sends Cognito the whole configuration and stores the new metadata", async () => {
+  it("stores the new metadata; Cognito is not called (the next sign-in uses its group)", async () => {
     const { put, cognito, clientId, path } = await registered();
     const response = await put({
       client_id: clientId,
@@ -158,6 +208,24 @@ describe("RFC 7592 §2.2 update: full replace", () => {
       registration_client_uri: expect.stringContaining(path),
     });
     expect(body).not.toHaveProperty("registration_access_token");
+    expect(cognito.calls).toEqual([]);
+    const stored = await env.REGISTRATIONS.get<RegistrationRecord>(clientKey(clientId), "json");
+    expect(stored?.metadata).toMatchObject({
+      redirectUris: ["http://127.0.0.1:9999/cb"],
+      clientName: "Renamed",
+    });
+  });
+
+  it("a registration with its own app client: Cognito gets the whole configuration", async () => {
+    const { put, cognito, clientId } = await registeredLegacy();
+    const response = await put({
+      client_id: clientId,
+      redirect_uris: ["http://127.0.0.1:9999/cb"],
+      token_endpoint_auth_method: "none",
+      scope: "openid mcp-api/write",
+      client_name: "Renamed",
+    });
+    expect(response.status).toBe(200);
     expect(cognito.callsOf("UpdateUserPoolClient")[0]?.input).toEqual({
       UserPoolId: env.COGNITO_USER_POOL_ID,
       ClientId: clientId,
@@ -237,17 +305,43 @@ describe("RFC 7592 §2.2 update: full replace", () => {
     ],
   ] as const)("refuses %s", async (_name, change, code, description) => {
     const { put, clientId, cognito } = await registered();
+    const before = await env.REGISTRATIONS.get(clientKey(clientId));
     await expectOAuthError(
       await put({ ...INSPECTOR, client_id: clientId, ...change }),
       400,
       code,
       description,
     );
-    expect(cognito.callsOf("UpdateUserPoolClient")).toEqual([]);
+    expect(cognito.calls).toEqual([]);
+    expect(await env.REGISTRATIONS.get(clientKey(clientId))).toBe(before);
   });
 
-  it("a client_secret sent along must be the current one", async () => {
+  it("a client_secret sent along must be the current one (its hash matches)", async () => {
     const { put, clientId, body } = await registered({
+      ...INSPECTOR,
+      token_endpoint_auth_method: "client_secret_basic",
+    });
+    const update = {
+      ...INSPECTOR,
+      token_endpoint_auth_method: "client_secret_basic",
+      client_id: clientId,
+    };
+    await expectOAuthError(
+      await put({ ...update, client_secret: "chosen-by-client" }),
+      400,
+      "invalid_request",
+      '"client_secret" is not the current secret',
+    );
+    const ok = await put({ ...update, client_secret: body.client_secret });
+    expect(ok.status).toBe(200);
+    // The secret stays as it was, and is not sent again.
+    expect(await ok.json()).not.toHaveProperty("client_secret");
+    const stored = await env.REGISTRATIONS.get<RegistrationRecord>(clientKey(clientId), "json");
+    expect(stored?.clientSecretHash).toBe(await sha256Hex(body.client_secret as string));
+  });
+
+  it("a registration with its own app client: the secret is compared with Cognito's", async () => {
+    const { put, clientId, body } = await registeredLegacy({
       ...INSPECTOR,
       token_endpoint_auth_method: "client_secret_basic",
     });
@@ -267,8 +361,8 @@ describe("RFC 7592 §2.2 update: full replace", () => {
     expect(((await ok.json()) as Body).client_secret).toBe(body.client_secret);
   });
 
-  it("maps Cognito's refusal like registration does", async () => {
-    const { put, clientId, cognito } = await registered();
+  it("a registration with its own app client: Cognito's refusal is mapped like registration's", async () => {
+    const { put, clientId, cognito } = await registeredLegacy();
     cognito.fail("UpdateUserPoolClient", "ScopeDoesNotExistException");
     await expectOAuthError(
       await put({ ...INSPECTOR, client_id: clientId }),
@@ -280,15 +374,12 @@ describe("RFC 7592 §2.2 update: full replace", () => {
 });
 
 describe("RFC 7592 §2.3 delete", () => {
-  it("deletes the Cognito client, then the record, and leaves the tombstone mcp-rs reads", async () => {
+  it("deletes the record and leaves the tombstone mcp-rs reads; Cognito is not called", async () => {
     const { call, path, auth, cognito, clientId } = await registered();
     const response = await call(path, { method: "DELETE", headers: auth });
     expect(response.status).toBe(204);
     expect(response.headers.get("cache-control")).toBe("no-store");
-    expect(cognito.callsOf("DeleteUserPoolClient").map((c) => c.input.ClientId)).toEqual([
-      clientId,
-    ]);
-    expect(cognito.clients.has(clientId)).toBe(false);
+    expect(cognito.calls).toEqual([]);
     expect(await env.REGISTRATIONS.get(clientKey(clientId))).toBeNull();
     const tombstone = await env.REGISTRATIONS.get<ClientRevocation>(
       revokedClientKey(clientId),
@@ -300,8 +391,19 @@ describe("RFC 7592 §2.3 delete", () => {
     await expectOAuthError(await call(path, { headers: auth }), 401, "invalid_token");
   });
 
-  it("keeps the record when Cognito fails, so the client can retry", async () => {
-    const { call, path, auth, cognito, clientId } = await registered();
+  it("a registration with its own app client: the Cognito client goes first", async () => {
+    const { call, path, auth, cognito, clientId } = await registeredLegacy();
+    expect((await call(path, { method: "DELETE", headers: auth })).status).toBe(204);
+    expect(cognito.callsOf("DeleteUserPoolClient").map((c) => c.input.ClientId)).toEqual([
+      clientId,
+    ]);
+    expect(cognito.clients.has(clientId)).toBe(false);
+    expect(await env.REGISTRATIONS.get(clientKey(clientId))).toBeNull();
+    expect(await env.REGISTRATIONS.get(revokedClientKey(clientId))).not.toBeNull();
+  });
+
+  it("a registration with its own app client: the record stays when Cognito fails", async () => {
+    const { call, path, auth, cognito, clientId } = await registeredLegacy();
     vi.spyOn(console, "error").mockImplementation(() => {});
     cognito.fail("DeleteUserPoolClient", "AccessDeniedException");
     await expectOAuthError(
@@ -315,8 +417,8 @@ describe("RFC 7592 §2.3 delete", () => {
 });
 
 describe("RFC 7592 changes to one client are serialized (one lock per client id)", () => {
-  /** Whether KV and Cognito agree: a record exactly when there is a Cognito client. */
-  async function expectInStep(facade: Awaited<ReturnType<typeof registered>>) {
+  /** Whether KV and Cognito agree: a record exactly when there is its own Cognito client. */
+  async function expectInStep(facade: Awaited<ReturnType<typeof registeredLegacy>>) {
     const record = await env.REGISTRATIONS.get(clientKey(facade.clientId));
     expect({
       record: record !== null,
@@ -333,7 +435,7 @@ describe("RFC 7592 changes to one client are serialized (one lock per client id)
   });
 
   it("a DELETE while a PUT is under way is refused (409), and KV and Cognito stay in step", async () => {
-    const facade = await registered();
+    const facade = await registeredLegacy();
     // Cognito applies the update; its answer is slow to come back.
     const held = facade.cognito.holdAnswer("UpdateUserPoolClient");
     const putting = facade.put(update(facade.clientId));
@@ -363,7 +465,7 @@ describe("RFC 7592 changes to one client are serialized (one lock per client id)
   });
 
   it("a PUT while a DELETE is under way is refused (409); after it, the token is no longer valid", async () => {
-    const facade = await registered();
+    const facade = await registeredLegacy();
     const held = facade.cognito.holdAnswer("DeleteUserPoolClient");
     const deleting = facade.call(facade.path, { method: "DELETE", headers: facade.auth });
     await held.reached;
@@ -377,7 +479,7 @@ describe("RFC 7592 changes to one client are serialized (one lock per client id)
 
   it("racing PUTs and DELETEs in any number never leave a record without its Cognito client, or the reverse", async () => {
     for (let round = 0; round < 5; round++) {
-      const facade = await registered(INSPECTOR, { vars: { MANAGE_RATE_LIMITER: allowAll } });
+      const facade = await registeredLegacy(INSPECTOR, { vars: { MANAGE_RATE_LIMITER: allowAll } });
       // Answers arrive in any order, as they would over a network.
       facade.cognito.delayCalls(() => (Math.random() < 0.5 ? 0 : 25));
       const requests = Array.from({ length: 6 }, (_, i) =>
@@ -394,7 +496,7 @@ describe("RFC 7592 changes to one client are serialized (one lock per client id)
 
   it("a read racing a delete does not write the record back", async () => {
     let now = NOW;
-    const facade = await registered(
+    const facade = await registeredLegacy(
       { ...INSPECTOR, token_endpoint_auth_method: "client_secret_basic" },
       { now: () => now },
     );

@@ -6,6 +6,7 @@ import {
 } from "cloudflare:test";
 import { type ClientSeen, clientSeenKey } from "@mcp-cognito-workers/registrations";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { APP_CLIENT_MEMO_MILLISECONDS } from "../src/app-clients/shared";
 import { sha256Hex } from "../src/registration/secrets";
 import {
   CIMD_CLIENT_PREFIX,
@@ -27,12 +28,18 @@ import {
   INSPECTOR,
   NOW,
   registerClient,
+  seedLegacyRegistration,
   setup,
   signInThroughFrontDoor,
   VERIFIER,
 } from "./support";
 
 const DAY_MS = 24 * 3600 * 1000;
+
+/** Whether a registration's record is still stored. */
+async function isRegistered(clientId: string): Promise<boolean> {
+  return (await env.REGISTRATIONS.get(clientKey(clientId))) !== null;
+}
 
 beforeEach(async () => {
   // One pool per test: start from an empty namespace.
@@ -73,15 +80,17 @@ describe("scheduled reconciliation of Cognito and KV", () => {
     expect(await env.REGISTRATIONS.get(revokedClientKey(old))).not.toBeNull();
   });
 
-  it("forgets records whose Cognito client is gone", async () => {
+  it("forgets records whose own Cognito client is gone; a shared registration has none to lose", async () => {
     const facade = setup();
-    const body = (await (await facade.register(INSPECTOR)).json()) as { client_id: string };
-    facade.cognito.clients.delete(body.client_id);
+    const legacy = await seedLegacyRegistration(facade, { relayCallbackUrl: CALLBACK });
+    facade.cognito.clients.delete(legacy.clientId);
+    const shared = (await (await facade.register(INSPECTOR)).json()) as { client_id: string };
     // An hour later, past the grace period for records too.
-    const later = setup({ now: () => NOW + 2 * 3600 * 1000 });
+    const later = setup({ now: () => NOW + 2 * 3600 * 1000, vars: { UNUSED_CLIENT_HOURS: "0" } });
     const { report } = await runCron(later);
-    expect(report.recordsForgotten).toEqual([body.client_id]);
-    expect(await env.REGISTRATIONS.get(clientKey(body.client_id))).toBeNull();
+    expect(report.recordsForgotten).toEqual([legacy.clientId]);
+    expect(await isRegistered(legacy.clientId)).toBe(false);
+    expect(await isRegistered(shared.client_id)).toBe(true);
   });
 
   it("deletes registrations unused for STALE_AFTER_DAYS, unless mcp-rs saw them used", async () => {
@@ -103,12 +112,29 @@ describe("scheduled reconciliation of Cognito and KV", () => {
     now += 31 * DAY_MS; // 91 days after registration; STALE_AFTER_DAYS is 90
     const { report, lines } = await runCron(facade);
     expect(report.staleDeleted).toEqual([stale]);
-    expect(facade.cognito.clients.has(managed)).toBe(true);
-    expect(facade.cognito.clients.has(seen)).toBe(true);
-    expect(facade.cognito.clients.has(stale)).toBe(false);
-    expect(await env.REGISTRATIONS.get(clientKey(stale))).toBeNull();
+    expect(await isRegistered(managed)).toBe(true);
+    expect(await isRegistered(seen)).toBe(true);
+    expect(await isRegistered(stale)).toBe(false);
     expect(await env.REGISTRATIONS.get(revokedClientKey(stale))).not.toBeNull();
+    // A shared registration has no app client of its own to delete.
+    expect(facade.cognito.calls.map((c) => c.operation)).toEqual(["ListUserPoolClients"]);
     expect(lines.join("\n")).toContain('"reason":"stale"');
+  });
+
+  it("a stale registration with its own app client is deleted in Cognito too", async () => {
+    const facade = setup({ vars: { UNUSED_CLIENT_HOURS: "0" } });
+    const long = NOW / 1000 - 91 * 24 * 3600;
+    const legacy = await seedLegacyRegistration(facade, {
+      relayCallbackUrl: CALLBACK,
+      clientIdIssuedAt: long,
+    });
+    const { report } = await runCron(facade);
+    expect(report.staleDeleted).toEqual([legacy.clientId]);
+    expect(facade.cognito.callsOf("DeleteUserPoolClient").map((c) => c.input.ClientId)).toEqual([
+      legacy.clientId,
+    ]);
+    expect(await isRegistered(legacy.clientId)).toBe(false);
+    expect(await env.REGISTRATIONS.get(revokedClientKey(legacy.clientId))).not.toBeNull();
   });
 
   it("STALE_AFTER_DAYS=0 turns the stale cleanup off", async () => {
@@ -193,14 +219,13 @@ describe("scheduled deletion of registrations never used (UNUSED_CLIENT_HOURS)",
     expect(report.unusedDeleted.sort()).toEqual([unused.client_id, managed.client_id].sort());
     expect(report.staleDeleted).toEqual([]);
     for (const gone of [unused.client_id, managed.client_id]) {
-      expect(facade.cognito.clients.has(gone)).toBe(false);
-      expect(await env.REGISTRATIONS.get(clientKey(gone))).toBeNull();
+      expect(await isRegistered(gone)).toBe(false);
       expect(await env.REGISTRATIONS.get(revokedClientKey(gone))).not.toBeNull();
     }
-    for (const kept of [signedIn.client_id, seen.client_id, young.client_id]) {
-      expect(facade.cognito.clients.has(kept)).toBe(true);
-      expect(await env.REGISTRATIONS.get(clientKey(kept))).not.toBeNull();
-    }
+    for (const kept of [signedIn.client_id, seen.client_id, young.client_id])
+      expect(await isRegistered(kept)).toBe(true);
+    // The shared app client the sign-in used serves others: it stays.
+    expect(facade.cognito.callsOf("DeleteUserPoolClient")).toEqual([]);
     expect(lines.join("\n")).toContain('"reason":"unused"');
   });
 
@@ -241,7 +266,7 @@ describe("scheduled deletion of registrations never used (UNUSED_CLIENT_HOURS)",
     now += 30 * 24 * HOUR_MS;
     const { report } = await runCron(facade);
     expect(report.unusedDeleted).toEqual([]);
-    expect(facade.cognito.clients.has(client_id)).toBe(true);
+    expect(await isRegistered(client_id)).toBe(true);
   });
 
   it("UNUSED_CLIENT_HOURS=0 turns it off", async () => {
@@ -250,7 +275,7 @@ describe("scheduled deletion of registrations never used (UNUSED_CLIENT_HOURS)",
     const { client_id } = await registerClient(facade, INSPECTOR);
     now += 30 * 24 * HOUR_MS;
     expect((await runCron(facade)).report.unusedDeleted).toEqual([]);
-    expect(facade.cognito.clients.has(client_id)).toBe(true);
+    expect(await isRegistered(client_id)).toBe(true);
   });
 
   it("skips a registration whose lock another change holds; the next run deletes it", async () => {
@@ -261,22 +286,12 @@ describe("scheduled deletion of registrations never used (UNUSED_CLIENT_HOURS)",
     const limits = env.REGISTRATION_LIMITS.getByName(facade.limitsObjectName);
     expect(await limits.acquireLock(client_id, "an RFC 7592 update", now, 30_000)).toBe(true);
     expect((await runCron(facade)).report.unusedDeleted).toEqual([]);
-    expect(facade.cognito.clients.has(client_id)).toBe(true);
+    expect(await isRegistered(client_id)).toBe(true);
     await limits.releaseLock(client_id, "an RFC 7592 update");
     expect((await runCron(facade)).report.unusedDeleted).toEqual([client_id]);
-    expect(facade.cognito.clients.has(client_id)).toBe(false);
+    expect(await isRegistered(client_id)).toBe(false);
   });
 });
-
-/** Turns a registration back into one made before the front door: no relay callback anywhere. */
-async function makeOld(facade: ReturnType<typeof setup>, clientId: string) {
-  const record = await readRegistration(env.REGISTRATIONS, clientId);
-  if (!record) throw new Error("no record");
-  const { relayCallbackUrl: _, ...old } = record;
-  await writeRegistration(env.REGISTRATIONS, old as RegistrationRecord);
-  const app = facade.cognito.clients.get(clientId);
-  if (app) app.CallbackURLs = INSPECTOR.redirect_uris;
-}
 
 /** Writes the record of a CIMD URL's app client, as the front door does on first approval. */
 async function writeCimd(
@@ -300,11 +315,16 @@ async function writeCimd(
 describe("scheduled reconciliation and the front door", () => {
   it("moves registrations made before the front door onto the relay when ISSUER is set", async () => {
     const facade = setup();
-    const body = (await (await facade.register(INSPECTOR)).json()) as { client_id: string };
-    const current = (await (await facade.register(INSPECTOR)).json()) as { client_id: string };
-    await makeOld(facade, body.client_id);
+    const old = await seedLegacyRegistration(facade, {
+      metadata: { redirectUris: INSPECTOR.redirect_uris },
+    });
+    const body = { client_id: old.clientId };
+    const currentLegacy = await seedLegacyRegistration(facade, { relayCallbackUrl: CALLBACK });
+    const current = { client_id: currentLegacy.clientId };
+    const shared = (await (await facade.register(INSPECTOR)).json()) as { client_id: string };
     const { report } = await runCron(facade);
     expect(report.relayed).toEqual([body.client_id]);
+    expect(await isRegistered(shared.client_id)).toBe(true);
     const updates = facade.cognito.callsOf("UpdateUserPoolClient");
     expect(updates.map((u) => u.input.ClientId)).toEqual([body.client_id]);
     expect(updates[0]?.input.CallbackURLs).toEqual([CALLBACK]);
@@ -322,8 +342,7 @@ describe("scheduled reconciliation and the front door", () => {
 
   it("leaves them be when ISSUER is unset (the issuer is then each request's origin)", async () => {
     const facade = setup({ vars: { ISSUER: "" } });
-    const body = (await (await facade.register(INSPECTOR)).json()) as { client_id: string };
-    await makeOld(facade, body.client_id);
+    await seedLegacyRegistration(facade, { metadata: { redirectUris: INSPECTOR.redirect_uris } });
     const { report } = await runCron(facade);
     expect(report.relayed).toEqual([]);
     expect(facade.cognito.callsOf("UpdateUserPoolClient")).toEqual([]);
@@ -405,5 +424,55 @@ describe("scheduled reconciliation and the front door", () => {
     expect(report.orphansDeleted).toEqual([orphan]);
     expect(report.cimdRemoved).toEqual([]);
     expect(facade.cognito.clients.has(cimd)).toBe(true);
+  });
+
+  it("a CIMD URL served by the shared app clients: when stale, only its record goes, no tombstone", async () => {
+    const facade = setup();
+    const long = NOW / 1000 - 91 * 24 * 3600;
+    const url = "https://shared.example.com/client.json";
+    const hash = await sha256Hex(url);
+    const record: CimdClientRecord = {
+      url,
+      scope: "openid mcp-api/read mcp-api/write",
+      createdAt: long,
+      lastUsedAt: long,
+    };
+    await writeCimdClient(env.REGISTRATIONS, hash, record);
+    const { report } = await runCron(facade);
+    expect(report.cimdRemoved).toEqual([hash]);
+    expect(await env.REGISTRATIONS.get(cimdClientKey(hash))).toBeNull();
+    expect(facade.cognito.callsOf("DeleteUserPoolClient")).toEqual([]);
+    const tombstones = await env.REGISTRATIONS.list({ prefix: "revoked-client:" });
+    expect(tombstones.keys.map((k) => k.name)).not.toContain(`revoked-client:${hash}`);
+  });
+});
+
+describe("scheduled reconciliation and the shared app clients", () => {
+  it("never deletes a shared app client as an orphan; forgets one gone from Cognito", async () => {
+    let now = NOW;
+    const facade = setup({ now: () => now });
+    const { client_id } = await registerClient(facade, {
+      redirect_uris: [WEB_REDIRECT],
+      token_endpoint_auth_method: "none",
+    });
+    await signInAndRedeem(facade, client_id);
+    const [created] = facade.cognito.callsOf("CreateUserPoolClient");
+    expect(created?.input.ClientName).toMatch(/^dcr-shared public [0-9a-f]{12} [01]$/);
+    const sharedId = [...facade.cognito.clients.keys()][0] as string;
+    now += 2 * HOUR_MS;
+    const first = await runCron(facade);
+    expect(first.report.orphansDeleted).toEqual([]);
+    expect(first.report.sharedForgotten).toEqual([]);
+    expect(facade.cognito.clients.has(sharedId)).toBe(true);
+
+    // Someone deleted it in the console: it is forgotten, and a sign-in makes another once the
+    // isolate's memory of it has lapsed (APP_CLIENT_MEMO_MILLISECONDS).
+    facade.cognito.clients.delete(sharedId);
+    const second = await runCron(facade);
+    expect(second.report.sharedForgotten).toEqual([sharedId]);
+    expect(await env.REGISTRATIONS.get(revokedClientKey(sharedId))).toBeNull();
+    now += APP_CLIENT_MEMO_MILLISECONDS;
+    await signInAndRedeem(facade, client_id);
+    expect(facade.cognito.callsOf("CreateUserPoolClient")).toHaveLength(2);
   });
 });

@@ -1,6 +1,8 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { expect } from "vitest";
 import { createWorker } from "../src/app";
+import { sha256Hex } from "../src/registration/secrets";
+import { type RegistrationRecord, writeRegistration } from "../src/storage/records";
 import { CookieJar } from "../test-wire/front-door-sign-in.mjs";
 
 export const ISSUER = env.ISSUER;
@@ -28,7 +30,8 @@ export interface RecordedOAuthCall {
 export interface FakeTokens {
   access_token: string;
   id_token: string;
-  refresh_token: string;
+  /** Absent on a refresh of an app client that does not rotate refresh tokens. */
+  refresh_token?: string;
   token_type: "Bearer";
   expires_in: number;
 }
@@ -62,6 +65,8 @@ export class FakeCognito {
   discoveryFetches = 0;
   /** Calls to the managed-login token and revocation endpoints. */
   readonly oauthCalls: RecordedOAuthCall[] = [];
+  /** The last authorize URL {@link FakeCognito.signIn} was given. */
+  lastAuthorize: string | undefined;
   /** Every token set the token endpoint answered with, in order. */
   readonly issuedTokens: FakeTokens[] = [];
   /** URLs of the client metadata documents fetched through this fake. */
@@ -149,6 +154,7 @@ export class FakeCognito {
     const url = new URL(authorizeUrl);
     const query = url.searchParams;
     if (url.pathname !== "/oauth2/authorize") throw new Error(`not Cognito's authorize: ${url}`);
+    this.lastAuthorize = authorizeUrl;
     const clientId = query.get("client_id") ?? "";
     const client = this.clients.get(clientId);
     if (!client) throw new Error(`Cognito: no app client ${clientId}`);
@@ -282,7 +288,11 @@ export class FakeCognito {
     if (form.grant_type === "refresh_token") {
       if (this.refreshTokens.get(form.refresh_token ?? "") !== client.ClientId)
         return oauthError("invalid_grant");
-      return this.tokensFor(client.ClientId);
+      // As Cognito: a new refresh token only for an app client that rotates them.
+      return this.tokensFor(client.ClientId, this.origins.get(form.refresh_token ?? ""), {
+        rotate:
+          (client.RefreshTokenRotation as { Feature?: string } | undefined)?.Feature === "ENABLED",
+      });
     }
     return oauthError("unsupported_grant_type");
   }
@@ -309,13 +319,21 @@ export class FakeCognito {
     return client;
   }
 
-  private tokensFor(clientId: string): Response {
+  /** The sign-in (`origin_jti`) each refresh token descends from. */
+  private readonly origins = new Map<string, string>();
+
+  private tokensFor(
+    clientId: string,
+    originJti: string = crypto.randomUUID(),
+    options: { rotate?: boolean } = {},
+  ): Response {
     const n = ++this.serial;
-    const refreshToken = this.issueRefreshToken(clientId);
+    const refreshToken = options.rotate === false ? undefined : this.issueRefreshToken(clientId);
+    if (refreshToken !== undefined) this.origins.set(refreshToken, originJti);
     const tokens: FakeTokens = {
-      access_token: `access-${n}`,
+      access_token: fakeJwt({ client_id: clientId, origin_jti: originJti, n }),
       id_token: `id-${n}`,
-      refresh_token: refreshToken,
+      ...(refreshToken !== undefined ? { refresh_token: refreshToken } : {}),
       token_type: "Bearer",
       expires_in: 3600,
     };
@@ -390,6 +408,19 @@ export class FakeCognito {
   }
 }
 
+/** An unsigned JWT-shaped token carrying `claims` (the facade reads, never verifies, its claims). */
+export function fakeJwt(claims: Record<string, unknown>): string {
+  const part = (value: unknown) =>
+    btoa(JSON.stringify(value)).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
+  return `${part({ alg: "none" })}.${part(claims)}.sig`;
+}
+
+/** The claims of a JWT-shaped token, unverified. */
+export function readClaims(jwt: string): Record<string, unknown> {
+  const part = (jwt.split(".")[1] ?? "").replace(/-/g, "+").replace(/_/g, "/");
+  return JSON.parse(atob(part));
+}
+
 function ok(body: object): Response {
   return Response.json(body, {
     headers: {
@@ -460,15 +491,19 @@ export function uniqueIp(): string {
 export interface SetupOptions {
   vars?: Partial<Env>;
   now?: () => number;
+  /** Another facade's limits object (a second isolate of the same deployment). */
+  limitsObjectName?: string;
+  /** Another facade's Cognito (the same pool). */
+  cognito?: FakeCognito;
 }
 
 /** A facade with a fake Cognito, fixed time and no real sleeping. */
 export function setup(options: SetupOptions = {}) {
   const now = options.now ?? (() => NOW);
-  const cognito = new FakeCognito(now);
+  const cognito = options.cognito ?? new FakeCognito(now);
   const sleeps: number[] = [];
   // Its own daily counts and client locks, as its own source has its own rate limit.
-  const limitsObjectName = `test-${crypto.randomUUID()}`;
+  const limitsObjectName = options.limitsObjectName ?? `test-${crypto.randomUUID()}`;
   const worker = createWorker({
     fetch: cognito.fetch,
     now,
@@ -478,7 +513,13 @@ export function setup(options: SetupOptions = {}) {
     random: () => 0.5,
     limitsObjectName,
   });
-  const testEnv: Env = { ...env, ...options.vars } as Env;
+  // The facade's own pace of Cognito calls is off unless a test sets it: the clock stands still.
+  const testEnv: Env = {
+    ...env,
+    COGNITO_CALLS_PER_SECOND: "0",
+    COGNITO_CALLS_PER_SECOND_TOTAL: "0",
+    ...options.vars,
+  } as Env;
   // One source per setup, so that tests do not share the rate limit or the daily cap.
   const source = uniqueIp();
   const call = async (path: string, init: RequestInit = {}, ip = source) => {
@@ -629,4 +670,88 @@ export async function signInThroughFrontDoor(
   const callback = await browser.get(facade.cognito.signIn(toCognito));
   if (callback.status !== 302) throw new Error(`the callback answered ${callback.status}`);
   return new URL(callback.headers.get("location") ?? "");
+}
+
+/** Options of {@link seedLegacyRegistration}. */
+export interface LegacyRegistrationOptions {
+  metadata?: Partial<RegistrationRecord["metadata"]>;
+  /** The record's relayCallbackUrl; absent: a registration made before the front door. */
+  relayCallbackUrl?: string;
+  clientIdIssuedAt?: number;
+}
+
+/**
+ * A registration in the shape made before app clients were shared: its own app client in the
+ * fake Cognito (its id the client id), and the record as that code wrote it. Returns the client
+ * id, the secret (confidential) and the registration access token.
+ */
+export async function seedLegacyRegistration(
+  facade: ReturnType<typeof setup>,
+  options: LegacyRegistrationOptions = {},
+) {
+  const metadata: RegistrationRecord["metadata"] = {
+    redirectUris: ["https://app.example.com/cb"],
+    tokenEndpointAuthMethod: "none",
+    grantTypes: ["authorization_code", "refresh_token"],
+    responseTypes: ["code"],
+    scope: "openid mcp-api/read mcp-api/write",
+    clientName: "Old app",
+    ...options.metadata,
+  };
+  const confidential = metadata.tokenEndpointAuthMethod !== "none";
+  const clientCredentials = metadata.grantTypes.includes("client_credentials");
+  const clientId = facade.cognito.seed({
+    ...(confidential
+      ? {}
+      : { RefreshTokenRotation: { Feature: "ENABLED", RetryGracePeriodSeconds: 0 } }),
+    ClientName: `dcr-${metadata.clientName ?? "client"}`,
+    CallbackURLs: clientCredentials ? [] : [options.relayCallbackUrl ?? metadata.redirectUris[0]],
+    AllowedOAuthFlows: clientCredentials ? ["client_credentials"] : ["code"],
+    AllowedOAuthScopes: metadata.scope.split(" "),
+  });
+  const client = facade.cognito.clients.get(clientId);
+  const clientSecret = confidential ? `secret-${clientId}-${"y".repeat(20)}` : undefined;
+  if (client && clientSecret) client.ClientSecret = clientSecret;
+  const registrationAccessToken = `legacy-token-${clientId}`;
+  const issuedAt = options.clientIdIssuedAt ?? NOW / 1000;
+  const record: RegistrationRecord = {
+    clientId,
+    registrationAccessTokenHash: await sha256Hex(registrationAccessToken),
+    metadata,
+    cognitoClientName: `dcr-${metadata.clientName ?? "client"}`,
+    clientIdIssuedAt: issuedAt,
+    lastUsedAt: issuedAt,
+    tokenIssuedAt: 0,
+    ...(options.relayCallbackUrl !== undefined
+      ? { relayCallbackUrl: options.relayCallbackUrl }
+      : {}),
+  };
+  await writeRegistration(facade.env.REGISTRATIONS, record);
+  return { clientId, clientSecret, registrationAccessToken, record };
+}
+
+/** How many of these registration responses' clients are stored now. */
+export async function storedCount(responses: Response[]): Promise<number> {
+  let count = 0;
+  for (const response of responses) {
+    if (response.status !== 201) continue;
+    const { client_id } = (await response.clone().json()) as { client_id: string };
+    if ((await env.REGISTRATIONS.get(`client:${client_id}`)) !== null) count++;
+  }
+  return count;
+}
+
+/** The test KV namespace, except that writes of registration records fail. */
+export function failingClientWrites(): KVNamespace {
+  return new Proxy(env.REGISTRATIONS, {
+    get(target, property) {
+      if (property === "put")
+        return async (key: string, ...rest: unknown[]) => {
+          if (key.startsWith("client:")) throw new Error("KV put failed");
+          return (target.put as (...a: unknown[]) => Promise<void>)(key, ...rest);
+        };
+      const value = Reflect.get(target, property);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
 }

@@ -6,6 +6,7 @@ import { HTTPException } from "hono/http-exception";
 import { extractBearerToken } from "./auth/bearer";
 import { buildBearerChallenge } from "./auth/challenge";
 import { recordClientSeen } from "./auth/client-seen";
+import { GrantLookup } from "./auth/grants";
 import { JwksCache } from "./auth/jwks";
 import { RevocationCheck } from "./auth/revocation";
 import { type Access, findMissingScopes, scopesFor } from "./auth/scopes";
@@ -66,6 +67,7 @@ export function createApp(options: AppOptions = {}) {
   const revocations = new RevocationCheck({ now });
   const verifiedTokens = new VerifiedTokenCache({ now });
   const serveMcp = createMcpEndpoint();
+  const grants = new GrantLookup({ now });
 
   const keysFor = (issuer: string) => {
     let keys = jwksByIssuer.get(issuer);
@@ -87,18 +89,28 @@ export function createApp(options: AppOptions = {}) {
       now,
       cache: verifiedTokens,
     });
-    if (await revocations.isRevoked(c.env.REGISTRATIONS, principal.clientId))
+    // A shared app client's token speaks for the registration its sign-in was made for: that
+    // registration's tombstone refuses it, as a client's own tombstone refuses its own tokens.
+    const registration =
+      principal.originJti === undefined
+        ? undefined
+        : await grants.registrationOf(c.env.REGISTRATIONS, principal.originJti);
+    const client = registration ?? principal.clientId;
+    if (
+      (await revocations.isRevoked(c.env.REGISTRATIONS, principal.clientId)) ||
+      (registration !== undefined &&
+        (await revocations.isRevoked(c.env.REGISTRATIONS, registration)))
+    )
       throw new OAuthError("invalid_token", "the client's registration was deleted", 401);
-    c.set("principal", principal);
+    c.set("principal", registration === undefined ? principal : { ...principal, registration });
     c.set("token", token);
     runAfterResponse(
       c,
-      recordClientSeen(c.env.REGISTRATIONS, principal.clientId, now(), clientsSeenAt).catch(
-        (error: unknown) =>
-          logEvent("warn", "client_seen_write_failed", {
-            clientId: principal.clientId,
-            message: error instanceof Error ? error.message : String(error),
-          }),
+      recordClientSeen(c.env.REGISTRATIONS, client, now(), clientsSeenAt).catch((error: unknown) =>
+        logEvent("warn", "client_seen_write_failed", {
+          clientId: client,
+          message: error instanceof Error ? error.message : String(error),
+        }),
       ),
     );
     await next();

@@ -49,6 +49,7 @@ describe("one MCP handler per app: each request is served for its own caller", (
         scopes: ["mcp-api/read"],
         audience: [],
         expiresAt: Math.floor(T0 / 1000) + 3600,
+        originJti: undefined,
       };
       const context = {
         principal,

@@ -1,3 +1,5 @@
+import { env } from "cloudflare:test";
+import { grantKey } from "@mcp-cognito-workers/registrations";
 import { describe, expect, it } from "vitest";
 import { callTool, mcpHeaders, PRM_URL, READ, rpc, setup, WRITE } from "./support";
 
@@ -55,6 +57,23 @@ describe("MCP over Streamable HTTP (stateless)", () => {
       client_id: "testclient0000000000000001",
       scopes: ["openid", READ, WRITE],
       audience: ["http://localhost:3001/mcp"],
+    });
+  });
+
+  it("whoami reports the registration a shared app client's token was issued for", async () => {
+    const { call, token } = await setup();
+    const originJti = crypto.randomUUID();
+    await env.REGISTRATIONS.put(
+      grantKey(originJti),
+      JSON.stringify({ clientId: "dcr_registration000000000000001", issuedAt: 1 }),
+    );
+    const { body } = await callTool(
+      call,
+      await token({ client_id: "sharedappclient00000000001", origin_jti: originJti }),
+      "whoami",
+    );
+    expect(body?.result?.structuredContent).toMatchObject({
+      client_id: "dcr_registration000000000000001",
     });
   });
 

@@ -1,5 +1,5 @@
 import { env } from "cloudflare:test";
-import { revokedClientKey } from "@mcp-cognito-workers/registrations";
+import { clientSeenKey, grantKey, revokedClientKey } from "@mcp-cognito-workers/registrations";
 import { base64url, SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import { JWKS_COOLDOWN_SECONDS, JWKS_MAX_AGE_SECONDS } from "../src/auth/jwks";
@@ -397,5 +397,67 @@ describe("revocation: tokens of a deleted DCR registration", () => {
       await listTools(call, await token({ client_id: clientId })),
       "the client's registration was deleted",
     );
+  });
+});
+
+describe("revocation: tokens of a deleted registration served by a shared app client", () => {
+  const SHARED_APP_CLIENT = "sharedappclient00000000001";
+
+  /** What workers/dcr writes when it hands out a sign-in's first tokens, and when it deletes. */
+  async function writeGrant(originJti: string, clientId: string) {
+    await env.REGISTRATIONS.put(grantKey(originJti), JSON.stringify({ clientId, issuedAt: 1 }));
+  }
+  async function writeTombstone(clientId: string) {
+    await env.REGISTRATIONS.put(
+      revokedClientKey(clientId),
+      JSON.stringify({ clientId, revokedAt: 1 }),
+    );
+  }
+
+  it("refuses a sign-in's tokens once its registration is deleted, within REVOCATION_MEMO_SECONDS; its neighbours' still work", async () => {
+    const { call, token, clock } = await setup();
+    const deleted = `dcr_${crypto.randomUUID().replace(/-/g, "").slice(0, 26)}`;
+    const kept = `dcr_${crypto.randomUUID().replace(/-/g, "").slice(0, 26)}`;
+    const [mine, theirs] = [crypto.randomUUID(), crypto.randomUUID()];
+    await writeGrant(mine, deleted);
+    await writeGrant(theirs, kept);
+    // Both registrations' tokens carry the same client_id: the shared app client's.
+    const t = await token({ client_id: SHARED_APP_CLIENT, origin_jti: mine });
+    const other = await token({ client_id: SHARED_APP_CLIENT, origin_jti: theirs });
+    expect((await listTools(call, t)).status).toBe(200);
+    expect((await listTools(call, other)).status).toBe(200);
+    await writeTombstone(deleted);
+    clock.now += (REVOCATION_MEMO_SECONDS - 1) * 1000;
+    expect((await listTools(call, t)).status).toBe(200);
+    clock.now += 1000;
+    await expectInvalidToken(await listTools(call, t), "the client's registration was deleted");
+    // A refreshed token of the same sign-in (the same origin_jti) is refused too.
+    await expectInvalidToken(
+      await listTools(call, await token({ client_id: SHARED_APP_CLIENT, origin_jti: mine })),
+      "the client's registration was deleted",
+    );
+    expect((await listTools(call, other)).status).toBe(200);
+  });
+
+  it("a sign-in without a grant record is the token's client_id alone (the static client)", async () => {
+    const { call, token } = await setup();
+    const t = await token({ client_id: CLIENT_ID, origin_jti: crypto.randomUUID() });
+    expect((await listTools(call, t)).status).toBe(200);
+  });
+
+  it("an origin_jti that cannot be a KV key is not looked up", async () => {
+    const { call, token } = await setup();
+    const t = await token({ client_id: CLIENT_ID, origin_jti: "../../grant:x" });
+    expect((await listTools(call, t)).status).toBe(200);
+  });
+
+  it("marks the registration as seen, not the shared app client", async () => {
+    const { call, token } = await setup();
+    const registration = `dcr_${crypto.randomUUID().replace(/-/g, "").slice(0, 26)}`;
+    const originJti = crypto.randomUUID();
+    await writeGrant(originJti, registration);
+    const t = await token({ client_id: SHARED_APP_CLIENT, origin_jti: originJti });
+    expect((await listTools(call, t)).status).toBe(200);
+    expect(await env.REGISTRATIONS.get(clientSeenKey(registration))).not.toBeNull();
   });
 });

@@ -22,6 +22,7 @@ function principal(overrides: Partial<Principal> = {}): Principal {
     scopes: ["mcp-api/read"],
     audience: [],
     expiresAt: Math.floor(T0 / 1000) + 3600,
+    originJti: undefined,
     ...overrides,
   };
 }

@@ -6,7 +6,7 @@ const SETTING_NAMES = ["appClientQuota", "rateLimitPerSecond", "clockOffsetMs"] 
 
 /**
  * Test hooks that Cognito does not have, under `/_local`: change the app-client quota, the rate
- * limit and the clock at run time, and rotate the signing keys.
+ * limit and the clock at run time, rotate the signing keys, and read what the IdP API was asked.
  */
 export function localRoutes(pool: PoolServices): Hono {
   const app = new Hono();
@@ -34,6 +34,10 @@ export function localRoutes(pool: PoolServices): Hono {
   });
 
   app.get("/settings", (c) => c.json(pool.runtime()));
+
+  // Calls to the IdP API per operation since the stand-in started: accepted, throttled, and the
+  // busiest second, so that a test can show a client kept to the rate limits.
+  app.get("/stats", (c) => c.json(pool.limiter.stats()));
 
   app.post("/settings", async (c) => {
     const body: unknown = await c.req.json().catch(() => undefined);

@@ -13,6 +13,12 @@ export interface CognitoClientOptions {
   random?: () => number;
   /** Attempts of a throttled call, the first included. */
   maxAttempts?: number;
+  /**
+   * Awaited before each attempt of a call, with the operation's name: the facade's pace of calls
+   * (see `createCognitoPacer`), so that it never sends more a second than Cognito allows. What it
+   * returns is awaited once the answer is in.
+   */
+  beforeCall?: (operation: string) => Promise<() => Promise<void>>;
 }
 
 /** Attempts of a throttled call when not configured. */
@@ -126,7 +132,12 @@ export async function callCognito(
   const random = options.random ?? Math.random;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await processCognitoResponse(await cognitoRequest(operation, input, options));
+      const finish = await options.beforeCall?.(operation);
+      try {
+        return await processCognitoResponse(await cognitoRequest(operation, input, options));
+      } finally {
+        await finish?.();
+      }
     } catch (error) {
       if (!(error instanceof CognitoError) || !isRetryable(error) || attempt >= attempts)
         throw error;

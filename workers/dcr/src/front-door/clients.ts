@@ -1,20 +1,17 @@
 // Who a `client_id` is: a DCR registration (its record) or a CIMD URL (its document), and the
-// Cognito app client behind it.
+// Cognito app client that serves it: a shared app client of its group, or, for a registration made
+// before app clients were shared, its own.
+import { groupFor, slotFor } from "../app-clients/groups";
+import type { AppClientRef } from "../app-clients/shared";
 import { type CimdDocument, CimdError, isCimdClientId } from "../cimd/document";
 import { loadCimdDocument } from "../cimd/fetch-document";
-import {
-  createUserPoolClient,
-  deleteUserPoolClient,
-  updateUserPoolClient,
-} from "../cognito/operations";
 import { audit } from "../registration/abuse";
-import { toCognitoClientName } from "../registration/client-metadata";
-import { relayCallbackUrl, toCognitoClientConfig } from "../registration/cognito-config";
+import type { ClientMetadata } from "../registration/client-metadata";
+import { relayCallbackUrl } from "../registration/cognito-config";
 import { sha256Hex } from "../registration/secrets";
 import {
   ensureRelay,
   isClientIdShape,
-  isNotFound,
   type RegistrationContext,
   USE_RECORD_INTERVAL_SECONDS,
 } from "../registration/service";
@@ -113,127 +110,152 @@ export async function resolveClient(
   return { kind: "dcr", client: fromRecord(record), record };
 }
 
-/** The Cognito app client id behind a client, for the token and revocation relays. */
-export async function cognitoClientIdFor(
+/** A client known to the token and revocation relays, and what backs it. */
+export type RelayClient =
+  | { client: FrontDoorClient; kind: "dcr"; record: RegistrationRecord }
+  | { client: FrontDoorClient; kind: "cimd"; cimd: CimdClientRecord };
+
+/**
+ * The client a token or revocation request names: a registration, or a CIMD URL that has been
+ * through `/authorize` (its `cimd-client:` record; the document is never fetched here).
+ */
+export async function findRelayClient(
   clientId: string,
   kv: KVNamespace,
   options: { cimdEnabled: boolean },
-): Promise<{ client: FrontDoorClient; cognitoClientId: string } | undefined> {
+): Promise<RelayClient | undefined> {
   if (isCimdClientId(clientId)) {
     if (!options.cimdEnabled || clientId.length > 2048) return undefined;
-    const mapped = await readCimdClient(kv, await sha256Hex(clientId));
-    if (!mapped || mapped.url !== clientId) return undefined;
+    const cimd = await readCimdClient(kv, await sha256Hex(clientId));
+    if (!cimd || cimd.url !== clientId) return undefined;
     return {
-      cognitoClientId: mapped.cognitoClientId,
+      kind: "cimd",
+      cimd,
       client: {
         clientId,
         kind: "cimd",
         redirectUris: [],
-        scope: mapped.scope,
+        scope: cimd.scope,
         tokenEndpointAuthMethod: "none",
         grantTypes: ["authorization_code", "refresh_token"],
       },
     };
   }
   const record = await readDcrClient(clientId, kv);
-  return record ? { client: fromRecord(record), cognitoClientId: record.clientId } : undefined;
+  return record ? { kind: "dcr", record, client: fromRecord(record) } : undefined;
 }
 
-/** Limits the creation of app clients (the registration rate limit and daily cap). */
+/**
+ * Records that `/token` issued tokens to a CIMD URL, at most once a day (its record's
+ * `lastUsedAt`), so that a client that only refreshes is not deleted as stale. A failure is
+ * logged: the tokens are already issued.
+ */
+export async function recordCimdTokenUse(
+  cimd: CimdClientRecord,
+  context: RegistrationContext,
+): Promise<void> {
+  const nowSeconds = Math.floor(context.now() / 1000);
+  if (nowSeconds - cimd.lastUsedAt < USE_RECORD_INTERVAL_SECONDS) return;
+  try {
+    await writeCimdClient(context.kv, await sha256Hex(cimd.url), {
+      ...cimd,
+      lastUsedAt: nowSeconds,
+    });
+  } catch (error) {
+    console.error(
+      JSON.stringify({ event: "token_use_not_recorded", clientId: cimd.url, error: String(error) }),
+    );
+  }
+}
+
+/** The metadata a CIMD client's app client is chosen by: public, the code flow, its scope. */
+function cimdMetadata(scope: string) {
+  return {
+    grantTypes: ["authorization_code", "refresh_token"] as ClientMetadata["grantTypes"],
+    scope,
+    tokenEndpointAuthMethod: "none" as const,
+  };
+}
+
+/** The shared app client that serves a client of this metadata now: its group's, its slot's. */
+export async function sharedAppClientFor(
+  metadata: Pick<ClientMetadata, "grantTypes" | "scope" | "tokenEndpointAuthMethod">,
+  clientId: string,
+  context: RegistrationContext,
+) {
+  const group = await groupFor(metadata, relayCallbackUrl(context.issuer), context.policy);
+  const slot = await slotFor(clientId, context.appClientsPerGroup);
+  return context.appClients.forSlot(group, slot);
+}
+
+/** The shared app client for a CIMD client of this scope. */
+export function sharedAppClientForCimd(url: string, scope: string, context: RegistrationContext) {
+  return sharedAppClientFor(cimdMetadata(scope), url, context);
+}
+
+/** Limits the first use of a client that costs the facade a record (a CIMD URL's first approval). */
 export type CreationGuard = () => Promise<void>;
 
 /**
- * The Cognito app client id that serves a client, ready for the relay: a DCR registration is
- * moved onto the relay if it is not yet; a CIMD URL gets its one public app client, created on
- * first use (through `guard`) and updated when the document's scopes change.
+ * The Cognito app client that serves an approved sign-in, ready for the relay: a registration
+ * with its own app client is moved onto the relay if it is not yet; any other client gets the
+ * shared app client of its group and slot, created on first need. A CIMD URL's first approval
+ * records it (through `guard`).
  */
 export async function prepareCognitoClient(
   resolved: ResolvedClient,
   context: RegistrationContext,
   guard: CreationGuard,
-): Promise<string> {
-  if (resolved.kind === "dcr") return (await ensureRelay(resolved.record, context)).clientId;
-  return (await ensureCimdClient(resolved.document, context, guard)).cognitoClientId;
+): Promise<AppClientRef> {
+  if (resolved.kind === "dcr") {
+    if (!resolved.record.sharedAppClient)
+      return { clientId: (await ensureRelay(resolved.record, context)).clientId };
+    const shared = await sharedAppClientFor(
+      resolved.record.metadata,
+      resolved.record.clientId,
+      context,
+    );
+    return { clientId: shared.clientId, group: shared.group, slot: shared.slot };
+  }
+  const cimd = await ensureCimdClient(resolved.document, context, guard);
+  const shared = await sharedAppClientForCimd(cimd.url, cimd.scope, context);
+  return { clientId: shared.clientId, group: shared.group, slot: shared.slot };
 }
 
-/** Creates, updates or just returns the app client of a CIMD URL. */
+/**
+ * Records a CIMD URL's first approval (through `guard`), keeps its approved scope current, and its
+ * use at most once a day. A record made before app clients were shared keeps its own app client,
+ * for the refresh tokens it issued.
+ */
 export async function ensureCimdClient(
   document: CimdDocument,
   context: RegistrationContext,
   guard: CreationGuard,
 ): Promise<CimdClientRecord> {
   const hash = await sha256Hex(document.clientId);
-  const callbackUrl = relayCallbackUrl(context.issuer);
   const nowSeconds = Math.floor(context.now() / 1000);
   const existing = await readCimdClient(context.kv, hash);
-  const config = (name: string) =>
-    toCognitoClientConfig(
-      {
-        grantTypes: ["authorization_code", "refresh_token"],
-        scope: document.scope,
-        tokenEndpointAuthMethod: "none",
-      },
-      name,
-      callbackUrl,
-      context.policy,
-    );
   if (existing && existing.url === document.clientId) {
-    if (existing.scope === document.scope && existing.relayCallbackUrl === callbackUrl) {
-      if (nowSeconds - existing.lastUsedAt < USE_RECORD_INTERVAL_SECONDS) return existing;
-      const used = { ...existing, lastUsedAt: nowSeconds };
-      await writeCimdClient(context.kv, hash, used);
-      return used;
-    }
-    try {
-      await updateUserPoolClient(
-        existing.cognitoClientId,
-        config(existing.cognitoClientName),
-        context.cognito,
-      );
-      const updated: CimdClientRecord = {
-        ...existing,
-        scope: document.scope,
-        relayCallbackUrl: callbackUrl,
-        lastUsedAt: nowSeconds,
-      };
-      await writeCimdClient(context.kv, hash, updated);
+    const due = nowSeconds - existing.lastUsedAt >= USE_RECORD_INTERVAL_SECONDS;
+    if (existing.scope === document.scope && !due) return existing;
+    const updated: CimdClientRecord = {
+      ...existing,
+      scope: document.scope,
+      lastUsedAt: nowSeconds,
+    };
+    await writeCimdClient(context.kv, hash, updated);
+    if (existing.scope !== document.scope)
       audit({ action: "cimd_update", clientId: document.clientId, scope: document.scope });
-      return updated;
-    } catch (error) {
-      // The app client was deleted behind our back: make a new one below.
-      if (!isNotFound(error)) throw error;
-    }
+    return updated;
   }
   await guard();
-  const cognitoClientName = toCognitoClientName(`cimd ${new URL(document.clientId).host}`);
-  const created = await createUserPoolClient(config(cognitoClientName), false, context.cognito);
   const record: CimdClientRecord = {
     url: document.clientId,
-    cognitoClientId: created.ClientId,
-    cognitoClientName,
     scope: document.scope,
-    relayCallbackUrl: callbackUrl,
     createdAt: nowSeconds,
     lastUsedAt: nowSeconds,
   };
-  try {
-    await writeCimdClient(context.kv, hash, record);
-  } catch (error) {
-    console.error(
-      JSON.stringify({
-        event: "cimd_compensation",
-        clientId: created.ClientId,
-        reason: String(error),
-      }),
-    );
-    await deleteUserPoolClient(created.ClientId, context.cognito).catch(() => {});
-    throw error;
-  }
-  audit({
-    action: "cimd_create",
-    clientId: document.clientId,
-    cognitoClientId: created.ClientId,
-    scope: document.scope,
-  });
+  await writeCimdClient(context.kv, hash, record);
+  audit({ action: "cimd_create", clientId: document.clientId, scope: document.scope });
   return record;
 }

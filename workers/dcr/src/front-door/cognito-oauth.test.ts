@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { OAuthError } from "../oauth/oauth-error";
 import {
   basicCredentials,
+  buildTokenResponse,
   cognitoOAuthRequest,
   processCognitoRevocationResponse,
   processCognitoTokenResponse,
@@ -85,7 +86,9 @@ describe("processCognitoTokenResponse: RFC 6749 §5.1 passes through, §5.2 is r
   it("relays a successful body unchanged, with no-store", async () => {
     const text =
       '{"access_token":"a","id_token":"i","refresh_token":"r","token_type":"Bearer","expires_in":3600}';
-    const response = await processCognitoTokenResponse(cognito(200, text));
+    const body = await processCognitoTokenResponse(cognito(200, text));
+    expect(body).toEqual(JSON.parse(text));
+    const response = buildTokenResponse(body);
     expect(response.status).toBe(200);
     expect(response.headers.get("cache-control")).toBe("no-store");
     expect(response.headers.get("pragma")).toBe("no-cache");

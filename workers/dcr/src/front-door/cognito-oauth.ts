@@ -87,11 +87,14 @@ async function readLimited(res: Response): Promise<string | undefined> {
 
 const NO_STORE = { "Cache-Control": "no-store", Pragma: "no-cache" } as const;
 
+/** A successful token answer: an object with an `access_token`. @see RFC 6749 §5.1 */
+export type TokenResponseBody = Record<string, unknown> & { access_token: string };
+
 /**
- * Cognito's token answer as the client's: a successful body unchanged with no-store; an error as
- * RFC 6749 §5.2 with Cognito's code; anything else a 502, never a 500. @see RFC 6749 §5.1
+ * Cognito's token answer: its body on success; an error as RFC 6749 §5.2 with Cognito's code;
+ * anything else a 502, never a 500. @see RFC 6749 §5.1
  */
-export async function processCognitoTokenResponse(res: Response): Promise<Response> {
+export async function processCognitoTokenResponse(res: Response): Promise<TokenResponseBody> {
   const text = await readLimited(res).catch(() => undefined);
   let body: unknown;
   try {
@@ -105,11 +108,16 @@ export async function processCognitoTokenResponse(res: Response): Promise<Respon
     isObject &&
     typeof (body as { access_token?: unknown }).access_token === "string"
   )
-    return new Response(text, {
-      status: 200,
-      headers: { "Content-Type": "application/json;charset=UTF-8", ...NO_STORE },
-    });
+    return body as TokenResponseBody;
   throw relayedError(res, isObject ? (body as { error?: unknown }).error : undefined);
+}
+
+/** The client's token response: the body as JSON with no-store. @see RFC 6749 §5.1 */
+export function buildTokenResponse(body: TokenResponseBody): Response {
+  return new Response(JSON.stringify(body), {
+    status: 200,
+    headers: { "Content-Type": "application/json;charset=UTF-8", ...NO_STORE },
+  });
 }
 
 /** Cognito's revocation answer as the client's: 200 with an empty body, or an RFC 6749 error. */

@@ -4,6 +4,7 @@
 // ask, with the person's consent, and where the answer may go.
 import type { Context, Hono } from "hono";
 import { getCookie } from "hono/cookie";
+import type { AppClientRef } from "../app-clients/shared";
 import { CognitoError } from "../cognito/client";
 import { toOAuthError } from "../cognito/errors";
 import type { Settings } from "../config";
@@ -12,23 +13,33 @@ import { OAuthError, type OAuthErrorCode } from "../oauth/oauth-error";
 import { audit } from "../registration/abuse";
 import { relayCallbackUrl } from "../registration/cognito-config";
 import { matchesHash, sha256Hex } from "../registration/secrets";
-import type { RegistrationContext } from "../registration/service";
+import { isTokenUseDue, type RegistrationContext } from "../registration/service";
 import {
   type AuthorizationRequest,
   buildRedirect,
   readClientId,
   validateAuthorizeRequest,
 } from "./authorize-request";
-import { assertRegisteredMethod, invalidClient, readPresentedClient } from "./client-auth";
+import {
+  assertRegisteredMethod,
+  invalidClient,
+  type PresentedClient,
+  readPresentedClient,
+} from "./client-auth";
 import {
   type CreationGuard,
-  cognitoClientIdFor,
+  findRelayClient,
   prepareCognitoClient,
+  type RelayClient,
   type ResolvedClient,
+  recordCimdTokenUse,
   resolveClient,
+  sharedAppClientFor,
   UnknownClientError,
 } from "./clients";
 import {
+  buildTokenResponse,
+  type CognitoClientCredentials,
   cognitoOAuthRequest,
   processCognitoRevocationResponse,
   processCognitoTokenResponse,
@@ -40,6 +51,15 @@ import {
   TRANSACTION_TTL_SECONDS,
   transactionCookieName,
 } from "./cookies";
+import {
+  GRANT_REWRITE_INTERVAL_SECONDS,
+  openRefreshToken,
+  readOriginJti,
+  refreshTokenAppClient,
+  type SealedRefreshToken,
+  sealRefreshToken,
+  writeGrant,
+} from "./grants";
 import { readForm } from "./http";
 import {
   pageHeaders,
@@ -56,22 +76,41 @@ export const MAX_FORM_BYTES = 16 * 1024;
 /** Lifetime of a relayed code (Cognito's own codes live 5 minutes). */
 export const RELAYED_CODE_TTL_SECONDS = 300;
 
+/** The app client a sealed value names: its id, and its group and slot when it is shared. */
+interface SealedAppClient {
+  cognitoClientId: string;
+  appClientGroup?: string;
+  appClientSlot?: number;
+}
+
 /** A transaction: the client's request, bound to a browser by the hash of a one-time cookie. */
-export interface Transaction extends AuthorizationRequest {
+export interface Transaction extends AuthorizationRequest, Partial<SealedAppClient> {
   id: string;
   /** Hex SHA-256 of the binding cookie's value. */
   binding: string;
-  /** Set once the transaction is sent to Cognito. */
-  cognitoClientId?: string;
 }
 
-/** What a relayed code carries: Cognito's code and whom it was issued to. */
-interface RelayedCode {
+/** What a relayed code carries: Cognito's code, whom it was issued to, and through which app client. */
+interface RelayedCode extends SealedAppClient {
   code: string;
   clientId: string;
   redirectUri: string;
   redirectUriGiven: boolean;
-  cognitoClientId: string;
+}
+
+/** The sealed form of an app client. */
+function toSealed(ref: AppClientRef): SealedAppClient {
+  return {
+    cognitoClientId: ref.clientId,
+    ...(ref.group !== undefined && ref.slot !== undefined
+      ? { appClientGroup: ref.group, appClientSlot: ref.slot }
+      : {}),
+  };
+}
+
+/** The app client a sealed value names. */
+function fromSealed(sealed: SealedAppClient): AppClientRef {
+  return refreshTokenAppClient({ refreshToken: "", ...sealed });
 }
 
 /** What the routes need from the app. */
@@ -174,9 +213,9 @@ export function addFrontDoorRoutes(app: Hono<{ Bindings: Env }>, deps: FrontDoor
     cookies: string[],
   ): Promise<Response> => {
     const discovery = await deps.getDiscovery(settings.cognito.issuer);
-    let cognitoClientId: string;
+    let appClient: AppClientRef;
     try {
-      cognitoClientId = await prepareCognitoClient(
+      appClient = await prepareCognitoClient(
         resolved,
         context,
         deps.creationGuard(c.env, c.req.raw, settings),
@@ -195,14 +234,14 @@ export function addFrontDoorRoutes(app: Hono<{ Bindings: Env }>, deps: FrontDoor
     }
     const state = await sealValue<Transaction>(
       "transaction",
-      { ...tx, cognitoClientId },
+      { ...tx, ...toSealed(appClient) },
       TRANSACTION_TTL_SECONDS,
       sealOptions(settings),
     );
     const target = new URL(discovery.authorization_endpoint);
     const params = new URLSearchParams({
       response_type: "code",
-      client_id: cognitoClientId,
+      client_id: appClient.clientId,
       redirect_uri: relayCallbackUrl(context.issuer),
       state,
       scope: tx.scope,
@@ -403,6 +442,9 @@ export function addFrontDoorRoutes(app: Hono<{ Bindings: Env }>, deps: FrontDoor
         redirectUri: tx.redirectUri,
         redirectUriGiven: tx.redirectUriGiven,
         cognitoClientId: tx.cognitoClientId,
+        ...(tx.appClientGroup !== undefined && tx.appClientSlot !== undefined
+          ? { appClientGroup: tx.appClientGroup, appClientSlot: tx.appClientSlot }
+          : {}),
       },
       RELAYED_CODE_TTL_SECONDS,
       seal,
@@ -415,7 +457,9 @@ export function addFrontDoorRoutes(app: Hono<{ Bindings: Env }>, deps: FrontDoor
 
   /**
    * The form of a token or revocation request and the client it authenticates as: one it knows,
-   * using the method it registered, and the Cognito credentials to relay with.
+   * using the method it registered. A registration served by a shared app client is
+   * authenticated here, against the hash of the secret the facade issued it; one with its own app
+   * client is authenticated by Cognito, which holds its secret.
    */
   const readRelayRequest = async (
     c: AppContext,
@@ -424,23 +468,99 @@ export function addFrontDoorRoutes(app: Hono<{ Bindings: Env }>, deps: FrontDoor
   ) => {
     const form = await readForm(c.req.raw, MAX_FORM_BYTES);
     const presented = readPresentedClient(c.req.header("authorization"), form);
-    const found = await cognitoClientIdFor(presented.clientId, context.kv, settings.frontDoor);
+    const found = await findRelayClient(presented.clientId, context.kv, settings.frontDoor);
     if (!found) throw invalidClient("the client is not known to this server");
     assertRegisteredMethod(presented, found.client.tokenEndpointAuthMethod);
-    const credentials = {
-      clientId: found.cognitoClientId,
-      ...(presented.clientSecret !== undefined ? { clientSecret: presented.clientSecret } : {}),
+    if (found.kind === "dcr" && found.record.sharedAppClient && presented.method !== "none") {
+      const hash = found.record.clientSecretHash;
+      const ok =
+        hash !== undefined &&
+        presented.clientSecret !== undefined &&
+        (await matchesHash(presented.clientSecret, hash));
+      if (!ok) throw invalidClient("client authentication failed");
+    }
+    return { form, presented, found };
+  };
+
+  /** The id of a client's own app client, if it has one (made before app clients were shared). */
+  const ownAppClientOf = (found: RelayClient): string | undefined =>
+    found.kind === "dcr"
+      ? found.record.sharedAppClient
+        ? undefined
+        : found.record.clientId
+      : found.cimd.cognitoClientId;
+
+  /**
+   * The credentials to relay with as `ref`: a shared app client with its own secret (the client
+   * authenticated to the facade already), or the client's own app client with the secret it
+   * presented (Cognito checks it). A grant that names an app client its client cannot use, or a
+   * shared one that is gone, is `invalid_grant`.
+   */
+  const credentialsFor = async (
+    context: RegistrationContext,
+    found: RelayClient,
+    presented: PresentedClient,
+    ref: AppClientRef,
+  ): Promise<CognitoClientCredentials> => {
+    if (ref.group === undefined || ref.slot === undefined) {
+      if (ref.clientId !== ownAppClientOf(found))
+        throw new OAuthError("invalid_grant", "the grant was issued to another client");
+      return {
+        clientId: ref.clientId,
+        ...(presented.clientSecret !== undefined ? { clientSecret: presented.clientSecret } : {}),
+      };
+    }
+    if (found.kind === "dcr" && !found.record.sharedAppClient)
+      throw new OAuthError("invalid_grant", "the grant was issued to another client");
+    const shared = await context.appClients.find({
+      clientId: ref.clientId,
+      group: ref.group,
+      slot: ref.slot,
+    });
+    if (!shared)
+      throw new OAuthError(
+        "invalid_grant",
+        "the grant's app client no longer exists; sign in again",
+      );
+    return {
+      clientId: shared.clientId,
+      ...(shared.clientSecret !== undefined ? { clientSecret: shared.clientSecret } : {}),
     };
-    return { form, presented, found, credentials };
+  };
+
+  /**
+   * The app client of a refresh token: a sealed one names it; an unsealed one (issued before
+   * refresh tokens were sealed) is accepted only from a client with its own app client, which
+   * Cognito binds it to.
+   */
+  const refreshGrant = async (
+    settings: Settings,
+    found: RelayClient,
+    presented: PresentedClient,
+    refreshToken: string,
+  ): Promise<{ ref: AppClientRef; sealed?: SealedRefreshToken; token: string }> => {
+    const sealed = await openRefreshToken(presented.clientId, refreshToken, sealOptions(settings));
+    if (sealed) return { ref: refreshTokenAppClient(sealed), sealed, token: sealed.refreshToken };
+    const own = ownAppClientOf(found);
+    if (own === undefined || /^[\w-]+\.[\w-]+$/.test(refreshToken))
+      throw new OAuthError(
+        "invalid_grant",
+        "the refresh token is invalid, expired, or was issued to another client",
+      );
+    return { ref: { clientId: own }, token: refreshToken };
   };
 
   app.post("/token", async (c) => {
     const { settings, context } = deps.contextOf(c.env, c.req.raw);
-    const { form, presented, found, credentials } = await readRelayRequest(c, settings, context);
+    const { form, presented, found } = await readRelayRequest(c, settings, context);
+    // First: without Cognito's endpoints nothing can be relayed, whatever the grant (503).
+    const discovery = await deps.getDiscovery(settings.cognito.issuer);
     const upstream = new URLSearchParams();
     const grantType = form.get("grant_type");
     if (grantType === undefined)
       throw new OAuthError("invalid_request", '"grant_type" is required');
+    let ref: AppClientRef;
+    let previous: SealedRefreshToken | undefined;
     if (grantType === "authorization_code") {
       const sealed = form.get("code");
       if (!sealed) throw new OAuthError("invalid_request", '"code" is required');
@@ -452,10 +572,7 @@ export function addFrontDoorRoutes(app: Hono<{ Bindings: Env }>, deps: FrontDoor
           "invalid_grant",
           "the code is invalid, expired, or was not issued by this server",
         );
-      if (
-        relayed.clientId !== presented.clientId ||
-        relayed.cognitoClientId !== found.cognitoClientId
-      )
+      if (relayed.clientId !== presented.clientId)
         throw new OAuthError("invalid_grant", "the code was issued to another client");
       const redirectUri = form.get("redirect_uri");
       const redirectOk = relayed.redirectUriGiven
@@ -466,6 +583,7 @@ export function addFrontDoorRoutes(app: Hono<{ Bindings: Env }>, deps: FrontDoor
           "invalid_grant",
           '"redirect_uri" does not match the authorization request',
         );
+      ref = fromSealed(relayed);
       upstream.set("grant_type", "authorization_code");
       upstream.set("code", relayed.code);
       upstream.set("redirect_uri", relayCallbackUrl(context.issuer));
@@ -473,43 +591,133 @@ export function addFrontDoorRoutes(app: Hono<{ Bindings: Env }>, deps: FrontDoor
     } else if (grantType === "refresh_token") {
       const refreshToken = form.get("refresh_token");
       if (!refreshToken) throw new OAuthError("invalid_request", '"refresh_token" is required');
+      const grant = await refreshGrant(settings, found, presented, refreshToken);
+      ref = grant.ref;
+      previous = grant.sealed;
       upstream.set("grant_type", "refresh_token");
-      upstream.set("refresh_token", refreshToken);
+      upstream.set("refresh_token", grant.token);
     } else if (grantType === "client_credentials") {
-      if (!found.client.grantTypes.includes("client_credentials"))
+      if (!found.client.grantTypes.includes("client_credentials") || found.kind !== "dcr")
         throw new OAuthError(
           "unauthorized_client",
           "this client is not registered for client_credentials",
         );
-      upstream.set("grant_type", "client_credentials");
       const scope = form.get("scope");
-      if (scope) upstream.set("scope", scope);
+      const registered = found.record.metadata.scope.split(" ");
+      const asked = scope ? scope.split(" ").filter((s) => s !== "") : registered;
+      const refused = asked.find((s) => !registered.includes(s));
+      if (refused !== undefined)
+        throw new OAuthError(
+          "invalid_scope",
+          `the scope ${JSON.stringify(refused.slice(0, 64))} is not allowed for this client`,
+        );
+      if (found.record.sharedAppClient) {
+        const shared = await sharedAppClientFor(
+          found.record.metadata,
+          found.record.clientId,
+          context,
+        );
+        ref = { clientId: shared.clientId, group: shared.group, slot: shared.slot };
+        // Always named: a shared app client holds every scope of its group, which is this
+        // registration's, but never ask Cognito for more than the registration may have.
+        upstream.set("scope", asked.join(" "));
+      } else {
+        ref = { clientId: found.record.clientId };
+        if (scope) upstream.set("scope", scope);
+      }
+      upstream.set("grant_type", "client_credentials");
     } else {
       throw new OAuthError(
         "unsupported_grant_type",
         `grant_type ${JSON.stringify(grantType.slice(0, 64))} is not supported`,
       );
     }
-    const discovery = await deps.getDiscovery(settings.cognito.issuer);
-    const response = await processCognitoTokenResponse(
+    const credentials = await credentialsFor(context, found, presented, ref);
+    const body = await processCognitoTokenResponse(
       await cognitoOAuthRequest(discovery.token_endpoint, upstream, credentials, deps.fetch),
     );
-    if (found.client.kind === "dcr") await deps.recordTokenUse(context, found.client.clientId);
-    return response;
+    const isSharedRegistration = found.kind === "dcr" && found.record.sharedAppClient === true;
+    // A code grant always brings a refresh token; a refresh brings one when the app client rotates.
+    const refreshToken = typeof body.refresh_token === "string" ? body.refresh_token : undefined;
+    const grant = isSharedRegistration
+      ? await recordGrant(
+          context,
+          presented.clientId,
+          body.access_token,
+          previous,
+          refreshToken !== undefined,
+        )
+      : {};
+    if (refreshToken !== undefined)
+      body.refresh_token = await sealRefreshToken(
+        presented.clientId,
+        { refreshToken, ...toSealed(ref), ...grant },
+        sealOptions(settings),
+      );
+    // The record just read says whether the use is due: most token requests write nothing.
+    if (found.kind === "dcr" && isTokenUseDue(found.record, Math.floor(context.now() / 1000)))
+      await deps.recordTokenUse(context, found.client.clientId);
+    if (found.kind === "cimd") await recordCimdTokenUse(found.cimd, context);
+    return buildTokenResponse(body);
   });
+
+  /**
+   * Writes the grant record of a shared registration's sign-in (its `origin_jti`), so that mcp-rs
+   * refuses its access tokens once the registration is deleted: at the first tokens of a sign-in,
+   * when Cognito starts another, or when a rotated refresh token outlives the last write by a day
+   * (one that is not rotated dies, 30 days after the sign-in, before the record does). A failed
+   * write is logged; the tokens still expire within ACCESS_TOKEN_MINUTES.
+   */
+  const recordGrant = async (
+    context: RegistrationContext,
+    clientId: string,
+    accessToken: string,
+    previous: SealedRefreshToken | undefined,
+    rotated: boolean,
+  ): Promise<Pick<SealedRefreshToken, "originJti" | "grantWrittenAt">> => {
+    const originJti = readOriginJti(accessToken);
+    if (originJti === undefined) return {};
+    const nowSeconds = Math.floor(context.now() / 1000);
+    const writtenAt = previous?.originJti === originJti ? previous.grantWrittenAt : undefined;
+    if (
+      writtenAt !== undefined &&
+      (!rotated || nowSeconds - writtenAt < GRANT_REWRITE_INTERVAL_SECONDS)
+    )
+      return { originJti, grantWrittenAt: writtenAt };
+    try {
+      await writeGrant(context.kv, originJti, clientId, context.now());
+      return { originJti, grantWrittenAt: nowSeconds };
+    } catch (error) {
+      console.error(
+        JSON.stringify({ event: "grant_not_recorded", clientId, error: String(error) }),
+      );
+      return writtenAt !== undefined ? { originJti, grantWrittenAt: writtenAt } : {};
+    }
+  };
 
   app.post("/revoke", async (c) => {
     const { settings, context } = deps.contextOf(c.env, c.req.raw);
-    const { form, credentials } = await readRelayRequest(c, settings, context);
+    const { form, presented, found } = await readRelayRequest(c, settings, context);
     const token = form.get("token");
     if (!token) throw new OAuthError("invalid_request", '"token" is required');
     const discovery = await deps.getDiscovery(settings.cognito.issuer);
     if (!discovery.revocation_endpoint)
       throw new OAuthError("temporarily_unavailable", "revocation is not available", 503);
+    let grant: Awaited<ReturnType<typeof refreshGrant>>;
+    let credentials: CognitoClientCredentials;
+    try {
+      grant = await refreshGrant(settings, found, presented, token);
+      credentials = await credentialsFor(context, found, presented, grant.ref);
+    } catch (error) {
+      // RFC 7009 §2.2: a token that is invalid (or not this client's) needs no revocation.
+      if (error instanceof OAuthError && error.code === "invalid_grant")
+        return new Response(null, { status: 200, headers: { "Cache-Control": "no-store" } });
+      throw error;
+    }
     return processCognitoRevocationResponse(
       await cognitoOAuthRequest(
         discovery.revocation_endpoint,
-        new URLSearchParams({ token }),
+        new URLSearchParams({ token: grant.token }),
         credentials,
         deps.fetch,
       ),

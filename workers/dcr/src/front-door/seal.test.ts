@@ -32,10 +32,13 @@ describe("sealed values: AES-GCM, one key per purpose, with their own expiry", (
     expect(await openValue("code", sealed, at(NOW))).toEqual(body);
   });
 
-  it.each(["transaction", "code", "consent"] as const)("round-trips for %s", async (purpose) => {
-    const sealed = await sealValue(purpose, { purpose }, 60, at(NOW));
-    expect(await openValue(purpose, sealed, at(NOW))).toEqual({ purpose });
-  });
+  it.each(["transaction", "code", "consent", "refresh", "app-client-secret"] as const)(
+    "round-trips for %s",
+    async (purpose) => {
+      const sealed = await sealValue(purpose, { purpose }, 60, at(NOW));
+      expect(await openValue(purpose, sealed, at(NOW))).toEqual({ purpose });
+    },
+  );
 
   it("seals the same value differently each time (random IV)", async () => {
     const a = await sealValue("code", "same", 300, at(NOW));
@@ -103,5 +106,26 @@ describe("base64url helpers", () => {
     expect(randomToken(32)).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(randomToken(12)).toMatch(/^[A-Za-z0-9_-]{16}$/);
     expect(randomToken()).not.toBe(randomToken());
+  });
+});
+
+describe("sealed values bound to a context (associated data)", () => {
+  it("opens only with the context it was sealed with", async () => {
+    const sealed = await sealValue("refresh", { t: "r" }, 300, { ...at(NOW), context: "client-a" });
+    expect(await openValue("refresh", sealed, { ...at(NOW), context: "client-a" })).toEqual({
+      t: "r",
+    });
+    expect(await openValue("refresh", sealed, { ...at(NOW), context: "client-b" })).toBeUndefined();
+    expect(await openValue("refresh", sealed, at(NOW))).toBeUndefined();
+    // A value sealed without a context does not open with one either.
+    const plain = await sealValue("refresh", { t: "r" }, 300, at(NOW));
+    expect(await openValue("refresh", plain, { ...at(NOW), context: "client-a" })).toBeUndefined();
+  });
+
+  it("a context cannot be faked by moving text between purpose and context", async () => {
+    const sealed = await sealValue("refresh", 1, 300, { ...at(NOW), context: "x" });
+    expect(
+      await openValue("app-client-secret", sealed, { ...at(NOW), context: "x" }),
+    ).toBeUndefined();
   });
 });

@@ -1,12 +1,20 @@
 // Sealed values of the front door: AES-256-GCM under keys derived (HKDF-SHA-256) from
 // FRONT_DOOR_KEY, one key per purpose, the purpose also bound as associated data. A sealed value
-// carries its own expiry; an expired, tampered or foreign value opens to undefined.
+// carries its own expiry; an expired, tampered or foreign value opens to undefined. A value may
+// also be bound to a context (a client id, an app client id): it then opens only in that context.
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /** What a sealed value is for; each purpose has its own key, so one can never pass for another. */
-export type SealPurpose = "transaction" | "code" | "consent";
+export type SealPurpose =
+  | "transaction"
+  | "code"
+  | "consent"
+  /** A Cognito refresh token, bound to the client it was issued to. */
+  | "refresh"
+  /** The Cognito secret of a shared app client, bound to its app client id (kept at rest). */
+  | "app-client-secret";
 
 /** base64url without padding. */
 export function toBase64Url(bytes: Uint8Array): string {
@@ -64,6 +72,18 @@ export interface SealOptions {
   secret: string;
   /** Epoch milliseconds. */
   now: () => number;
+  /**
+   * What the value is bound to, as associated data beside the purpose: it opens only with the
+   * same context (e.g. the client id a refresh token was issued to).
+   */
+  context?: string;
+}
+
+/** The additional authenticated data: the purpose, and the context when there is one. */
+function associatedData(purpose: SealPurpose, options: SealOptions): Uint8Array {
+  return encoder.encode(
+    options.context === undefined ? purpose : `${purpose}\u0000${options.context}`,
+  );
 }
 
 interface Envelope<T> {
@@ -82,7 +102,7 @@ export async function sealValue<T>(
   const iv = crypto.getRandomValues(new Uint8Array(12));
   const envelope: Envelope<T> = { exp: Math.floor(options.now() / 1000) + ttlSeconds, body };
   const ct = await crypto.subtle.encrypt(
-    { name: "AES-GCM", iv, additionalData: encoder.encode(purpose) },
+    { name: "AES-GCM", iv, additionalData: associatedData(purpose, options) },
     await keyFor(options.secret, purpose),
     encoder.encode(JSON.stringify(envelope)),
   );
@@ -93,8 +113,9 @@ export async function sealValue<T>(
 export const MAX_SEALED_LENGTH = 8192;
 
 /**
- * Opens a value made by {@link sealValue} for the same purpose and secret; undefined when it is
- * expired, tampered, truncated, sealed for another purpose or not a sealed value at all.
+ * Opens a value made by {@link sealValue} for the same purpose, secret and context; undefined when
+ * it is expired, tampered, truncated, sealed for another purpose or context, or not a sealed value
+ * at all.
  */
 export async function openValue<T>(
   purpose: SealPurpose,
@@ -110,7 +131,7 @@ export async function openValue<T>(
   let plaintext: ArrayBuffer;
   try {
     plaintext = await crypto.subtle.decrypt(
-      { name: "AES-GCM", iv, additionalData: encoder.encode(purpose) },
+      { name: "AES-GCM", iv, additionalData: associatedData(purpose, options) },
       await keyFor(options.secret, purpose),
       ct,
     );

@@ -111,3 +111,76 @@ export function createClientLocks(limits: LimitsStub, now: () => number): Client
     },
   };
 }
+
+/** The per-second limits the facade keeps on its calls to Cognito's app-client API. */
+export interface CognitoCallLimits {
+  /** Calls of one operation per second (Cognito: about 5 per operation and pool); 0: no limit. */
+  perOperation: number;
+  /** Calls of all operations per second (Cognito: 15 per account for each category); 0: none. */
+  total: number;
+}
+
+/** Longest a request waits for its turn to call Cognito before it is answered 429. */
+export const COGNITO_PACE_MAX_WAIT_MILLISECONDS = 5_000;
+/** Seconds a client is told to wait when the facade's own pace of Cognito calls is full. */
+export const COGNITO_PACE_RETRY_AFTER_SECONDS = 2;
+
+/** Options of {@link createCognitoPacer}. */
+export interface CognitoPacerOptions {
+  limits: CognitoCallLimits;
+  /** Epoch milliseconds. */
+  now: () => number;
+  sleep: (milliseconds: number) => Promise<void>;
+  /** Longest wait for a turn; {@link COGNITO_PACE_MAX_WAIT_MILLISECONDS} by default. */
+  maxWaitMs?: number;
+}
+
+/** Reports that a paced call has its answer (its turn then counts one window more). */
+export type FinishCognitoCall = () => Promise<void>;
+
+/**
+ * Waits for a turn to call Cognito, counted in the limits object for the whole deployment, so
+ * that the facade never sends Cognito more calls a second than `limits`; returns what to call
+ * once the answer is in. A request that would wait longer than `maxWaitMs` is answered 429 with
+ * `Retry-After` instead.
+ */
+export function createCognitoPacer(
+  stub: LimitsStub,
+  options: CognitoPacerOptions,
+): (operation: string) => Promise<FinishCognitoCall> {
+  const { limits, now, sleep } = options;
+  const maxWaitMs = options.maxWaitMs ?? COGNITO_PACE_MAX_WAIT_MILLISECONDS;
+  const unpaced: FinishCognitoCall = async () => {};
+  return async (operation) => {
+    if (limits.perOperation === 0 && limits.total === 0) return unpaced;
+    const callId = crypto.randomUUID();
+    let waited = 0;
+    for (;;) {
+      const outcome = await stub.takeCognitoCall({
+        callId,
+        operation,
+        nowMs: now(),
+        perOperation: limits.perOperation,
+        total: limits.total,
+      });
+      if (outcome.ok)
+        return () =>
+          stub
+            .finishCognitoCall(callId, now())
+            .catch((error: unknown) =>
+              console.error(
+                JSON.stringify({ event: "pace_not_recorded", operation, error: String(error) }),
+              ),
+            );
+      if (waited + outcome.waitMs > maxWaitMs)
+        throw new OAuthError(
+          "temporarily_unavailable",
+          "the authorization server is busy; retry later",
+          429,
+          { "Retry-After": String(COGNITO_PACE_RETRY_AFTER_SECONDS) },
+        );
+      waited += outcome.waitMs;
+      await sleep(outcome.waitMs);
+    }
+  };
+}

@@ -1,6 +1,8 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { getLimits } from "./limits";
+import { OAuthError } from "../oauth/oauth-error";
+import { createCognitoPacer, getLimits } from "./limits";
+import { COGNITO_CALL_MAX_MS, COGNITO_CALL_WINDOW_MS } from "./registration-limits";
 
 const limits = () => getLimits(env.REGISTRATION_LIMITS, `unit-${crypto.randomUUID()}`);
 const DAY = "2026-11-26";
@@ -88,5 +90,126 @@ describe("RegistrationLimits: one lock per client id", () => {
       Array.from({ length: 20 }, (_, i) => stub.acquireLock("client-a", `h${i}`, NOW, 30_000)),
     );
     expect(taken.filter(Boolean)).toHaveLength(1);
+  });
+});
+
+describe("RegistrationLimits: the pace of Cognito calls", () => {
+  const T = 1_800_000_000_000;
+  const take = (
+    stub: ReturnType<typeof limits>,
+    operation: string,
+    nowMs: number,
+    id = crypto.randomUUID(),
+  ) => stub.takeCognitoCall({ callId: id, operation, nowMs, perOperation: 2, total: 3 });
+
+  it("a call counts while under way and for a window after its answer, per operation and in all", async () => {
+    const stub = limits();
+    expect(await take(stub, "CreateUserPoolClient", T, "a")).toEqual({ ok: true });
+    expect(await take(stub, "CreateUserPoolClient", T + 100, "b")).toEqual({ ok: true });
+    // Both still under way: the third of the operation is asked to look again soon.
+    const underWay = await take(stub, "CreateUserPoolClient", T + 200);
+    expect(underWay.ok).toBe(false);
+    // One answered at T + 300: it frees its turn a window later.
+    await stub.finishCognitoCall("a", T + 300);
+    await stub.finishCognitoCall("b", T + 900);
+    expect(await take(stub, "CreateUserPoolClient", T + 400)).toEqual({
+      ok: false,
+      waitMs: COGNITO_CALL_WINDOW_MS - 100,
+    });
+    expect(await take(stub, "DescribeUserPoolClient", T + 400, "c")).toEqual({ ok: true });
+    await stub.finishCognitoCall("c", T + 500);
+    // Three in all: any operation waits now, until the first answer's window has passed.
+    expect(await take(stub, "ListUserPoolClients", T + 600)).toEqual({
+      ok: false,
+      waitMs: COGNITO_CALL_WINDOW_MS - 300,
+    });
+    expect(await take(stub, "ListUserPoolClients", T + 300 + COGNITO_CALL_WINDOW_MS)).toEqual({
+      ok: true,
+    });
+  });
+
+  it("a call whose answer is never reported stops counting after COGNITO_CALL_MAX_MS", async () => {
+    const stub = limits();
+    await take(stub, "CreateUserPoolClient", T, "lost-1");
+    await take(stub, "CreateUserPoolClient", T, "lost-2");
+    expect((await take(stub, "CreateUserPoolClient", T + COGNITO_CALL_MAX_MS - 1)).ok).toBe(false);
+    expect((await take(stub, "CreateUserPoolClient", T + COGNITO_CALL_MAX_MS)).ok).toBe(true);
+  });
+
+  it("never lets more calls arrive in any second than the limit, however long each takes", async () => {
+    const stub = limits();
+    // Calls let through, each held by the network for a random time before it arrives and
+    // before its answer comes back: arrivals must never exceed 2 within a second.
+    const arrivals: number[] = [];
+    let now = T;
+    const running: { id: string; endsAt: number }[] = [];
+    for (let step = 0; step < 400; step++) {
+      now += 17;
+      for (const call of running.filter((c) => c.endsAt <= now)) {
+        await stub.finishCognitoCall(call.id, call.endsAt);
+        running.splice(running.indexOf(call), 1);
+      }
+      const id = crypto.randomUUID();
+      if ((await take(stub, "CreateUserPoolClient", now, id)).ok) {
+        const arrival = now + Math.floor(Math.random() * 600);
+        arrivals.push(arrival);
+        running.push({ id, endsAt: arrival + Math.floor(Math.random() * 600) });
+      }
+    }
+    arrivals.sort((a, b) => a - b);
+    for (const [i, at] of arrivals.entries()) {
+      const inSecond = arrivals.slice(i).filter((other) => other < at + 1000);
+      expect(inSecond.length).toBeLessThanOrEqual(2);
+    }
+    expect(arrivals.length).toBeGreaterThan(5);
+  });
+
+  it("0 is no limit", async () => {
+    const stub = limits();
+    for (let i = 0; i < 20; i++)
+      expect(
+        await stub.takeCognitoCall({
+          callId: crypto.randomUUID(),
+          operation: "x",
+          nowMs: T,
+          perOperation: 0,
+          total: 0,
+        }),
+      ).toEqual({ ok: true });
+  });
+});
+
+describe("createCognitoPacer: waits for a turn, or answers 429", () => {
+  it("sleeps as long as the limits object says, reports each answer, and gives up past its longest wait", async () => {
+    const stub = limits();
+    let now = 1_800_000_000_000;
+    const slept: number[] = [];
+    const pace = createCognitoPacer(stub, {
+      limits: { perOperation: 5, total: 15 },
+      now: () => now,
+      sleep: async (ms) => {
+        slept.push(ms);
+        now += ms;
+      },
+    });
+    // Each call answered at once: five turns, then a window after the first answer.
+    for (let i = 0; i < 12; i++) await (await pace("CreateUserPoolClient"))();
+    expect(slept).toEqual([COGNITO_CALL_WINDOW_MS, COGNITO_CALL_WINDOW_MS]);
+
+    const impatient = createCognitoPacer(stub, {
+      limits: { perOperation: 5, total: 15 },
+      now: () => now,
+      sleep: async () => {},
+      maxWaitMs: 100,
+    });
+    // Three more fill this window (two were taken in it above); the next would wait too long.
+    for (let i = 0; i < 3; i++) await (await impatient("CreateUserPoolClient"))();
+    const error = await impatient("CreateUserPoolClient").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OAuthError);
+    expect(error).toMatchObject({
+      code: "temporarily_unavailable",
+      status: 429,
+      headers: { "Retry-After": "2" },
+    });
   });
 });

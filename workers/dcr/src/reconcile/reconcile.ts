@@ -5,7 +5,7 @@ import {
   describeUserPoolClient,
   listUserPoolClients,
 } from "../cognito/operations";
-import type { ClientLocks } from "../limits/limits";
+import type { ClientLocks, LimitsStub } from "../limits/limits";
 import { OAuthError } from "../oauth/oauth-error";
 import { audit } from "../registration/abuse";
 import { COGNITO_CLIENT_NAME_PREFIX } from "../registration/client-metadata";
@@ -35,6 +35,8 @@ export interface ReconcileOptions {
   unusedClientHours: number;
   /** The registrations' locks: a deletion waits for no change under way, it skips that client. */
   locks: ClientLocks;
+  /** Where the shared app clients are recorded: they are never orphans, and forgotten when gone. */
+  sharedAppClients: Pick<LimitsStub, "listAppClients" | "forgetAppClient">;
   /** Epoch milliseconds. */
   now: () => number;
   sleep: (milliseconds: number) => Promise<void>;
@@ -56,8 +58,13 @@ export interface ReconcileReport {
   unusedDeleted: string[];
   /** Registrations moved onto the front door's callback. */
   relayed: string[];
-  /** CIMD app clients deleted (stale) or forgotten (gone from Cognito), by Cognito client id. */
+  /**
+   * CIMD app clients deleted (stale) or forgotten (gone from Cognito), by Cognito client id; a
+   * CIMD URL served by the shared app clients, by the hex SHA-256 of its URL.
+   */
   cimdRemoved: string[];
+  /** Shared app clients gone from Cognito, forgotten so that the next sign-in makes new ones. */
+  sharedForgotten: string[];
 }
 
 /** The times of a registration that decide its cleanup (a record, or its list metadata). */
@@ -112,9 +119,10 @@ async function listAll<T>(kv: KVNamespace, prefix: string) {
 
 /**
  * Brings KV and Cognito into agreement and deletes stale registrations:
- * a facade-named Cognito client with no record (older than the grace period) is deleted;
- * a record whose Cognito client is gone is forgotten; a registration unused for
- * `staleAfterDays` is deleted in both. Calls are paced to stay under Cognito's limits.
+ * a facade-named Cognito client that neither a record nor a shared slot knows (older than the
+ * grace period) is deleted; a record whose own Cognito client is gone is forgotten, and a shared
+ * slot whose app client is gone too; a registration unused for `staleAfterDays` is deleted (in
+ * Cognito as well when it has its own app client). Calls are paced to stay under Cognito's limits.
  */
 export async function reconcile(options: ReconcileOptions): Promise<ReconcileReport> {
   const { kv, cognito, now, sleep } = options;
@@ -129,8 +137,10 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
   const recordIds = new Map(records.map((r) => [r.name.slice(CLIENT_PREFIX.length), r.metadata]));
   const cimdRecords = await listAll<CimdClientListMetadata>(kv, CIMD_CLIENT_PREFIX);
   const cimdClientIds = new Set(
-    cimdRecords.flatMap((r) => (r.metadata ? [r.metadata.cognitoClientId] : [])),
+    cimdRecords.flatMap((r) => (r.metadata?.cognitoClientId ? [r.metadata.cognitoClientId] : [])),
   );
+  const shared = await options.sharedAppClients.listAppClients();
+  const sharedIds = new Set(shared.map((row) => row.clientId));
   const seen = new Map(
     (await listAll<ClientSeen>(kv, SEEN_PREFIX)).map((s) => [
       s.name.slice(SEEN_PREFIX.length),
@@ -160,12 +170,25 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
     unusedDeleted: [],
     relayed: [],
     cimdRemoved: [],
+    sharedForgotten: [],
   };
   let budget = RECONCILE_MAX_DELETIONS;
 
+  for (const row of shared) {
+    // Created after the listing began, perhaps: leave young ones alone.
+    if (
+      cognitoIds.has(row.clientId) ||
+      startedSeconds - row.createdAt / 1000 < RECONCILE_GRACE_SECONDS
+    )
+      continue;
+    await options.sharedAppClients.forgetAppClient(row.group, row.slot, row.clientId);
+    report.sharedForgotten.push(row.clientId);
+    audit({ action: "forget", clientId: row.clientId, reason: "shared app client not in Cognito" });
+  }
+
   for (const clientId of facadeClients) {
     if (budget <= 0) break;
-    if (recordIds.has(clientId) || cimdClientIds.has(clientId)) continue;
+    if (recordIds.has(clientId) || cimdClientIds.has(clientId) || sharedIds.has(clientId)) continue;
     const client = await paced(() => describeUserPoolClient(clientId, cognito));
     if (startedSeconds - (client.CreationDate ?? 0) < RECONCILE_GRACE_SECONDS) continue;
     await paced(() => deleteUserPoolClient(clientId, cognito));
@@ -185,7 +208,8 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
   for (const [clientId, metadata] of recordIds) {
     if (budget <= 0) break;
     const issuedAt = metadata?.clientIdIssuedAt ?? 0;
-    if (!cognitoIds.has(clientId)) {
+    const ownAppClient = metadata?.sharedAppClient !== true;
+    if (ownAppClient && !cognitoIds.has(clientId)) {
       // Created after the listing began, perhaps: leave young records alone.
       if (startedSeconds - issuedAt < RECONCILE_GRACE_SECONDS) continue;
       await removeRegistration(clientId, kv, now());
@@ -203,7 +227,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
         const record = await readRegistration(kv, clientId);
         const reason = record && cleanupReason(record, seenAt, cutoffs);
         if (!record || !reason) return undefined;
-        await paced(() => deleteUserPoolClient(clientId, cognito));
+        if (!record.sharedAppClient) await paced(() => deleteUserPoolClient(clientId, cognito));
         await removeRegistration(clientId, kv, now());
         return { reason, record };
       });
@@ -221,7 +245,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
       continue;
     }
     const relay = options.relay;
-    if (relay && metadata?.relayCallbackUrl !== relayCallbackUrl(relay.issuer)) {
+    if (ownAppClient && relay && metadata?.relayCallbackUrl !== relayCallbackUrl(relay.issuer)) {
       const record = await readRegistration(kv, clientId);
       if (!record) continue;
       try {
@@ -240,19 +264,30 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
     if (budget <= 0) break;
     const mapped = entry.metadata;
     if (!mapped) continue;
-    const gone = !cognitoIds.has(mapped.cognitoClientId);
+    const own = mapped.cognitoClientId;
+    if (own === undefined) {
+      // Served by the shared app clients: only the record goes, and no tombstone (the tokens'
+      // client_id is a shared app client's, which every other client of its group uses too).
+      if (options.staleAfterDays <= 0 || mapped.lastUsedAt >= staleBefore) continue;
+      await kv.delete(entry.name);
+      report.cimdRemoved.push(entry.name.slice(CIMD_CLIENT_PREFIX.length));
+      audit({ action: "delete", clientId: entry.name, reason: "stale CIMD client" });
+      budget--;
+      continue;
+    }
+    const gone = !cognitoIds.has(own);
     if (gone && startedSeconds - mapped.createdAt < RECONCILE_GRACE_SECONDS) continue;
-    const lastUsed = Math.max(mapped.lastUsedAt, seen.get(mapped.cognitoClientId) ?? 0);
+    const lastUsed = Math.max(mapped.lastUsedAt, seen.get(own) ?? 0);
     const stale = options.staleAfterDays > 0 && lastUsed < staleBefore;
     if (!gone && !stale) continue;
-    if (stale && !gone) await paced(() => deleteUserPoolClient(mapped.cognitoClientId, cognito));
+    if (stale && !gone) await paced(() => deleteUserPoolClient(own, cognito));
     // The tombstone makes mcp-rs refuse the app client's access tokens that are still valid.
-    await removeRegistration(mapped.cognitoClientId, kv, now());
+    await removeRegistration(own, kv, now());
     await kv.delete(entry.name);
-    report.cimdRemoved.push(mapped.cognitoClientId);
+    report.cimdRemoved.push(own);
     audit({
       action: gone ? "forget" : "delete",
-      clientId: mapped.cognitoClientId,
+      clientId: own,
       reason: gone ? "CIMD app client not in Cognito" : "stale CIMD app client",
     });
     budget--;

@@ -32,3 +32,22 @@ export function readBearerToken(header: string | null | undefined): string | und
   const match = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header ?? "");
   return match?.[1];
 }
+
+/** Bytes of entropy in a client secret the facade issues. */
+export const CLIENT_SECRET_BYTES = 32;
+
+/** A new client secret (256 random bits, base64url). @see RFC 7591 §3.2.1 */
+export function generateClientSecret(): string {
+  return base64url(crypto.getRandomValues(new Uint8Array(CLIENT_SECRET_BYTES)));
+}
+
+/** The prefix of the client ids the facade mints (Cognito's own are 26 letters and digits). */
+export const MINTED_CLIENT_ID_PREFIX = "dcr_";
+
+const BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
+
+/** A new client id: {@link MINTED_CLIENT_ID_PREFIX} and 26 base32 characters (130 random bits). */
+export function mintClientId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(26));
+  return `${MINTED_CLIENT_ID_PREFIX}${[...bytes].map((b) => BASE32[b % 32]).join("")}`;
+}

@@ -1,8 +1,8 @@
 import { type ClientRevocation, REVOCATION_TTL_SECONDS } from "@mcp-cognito-workers/registrations";
+import type { SharedAppClients } from "../app-clients/shared";
 import { CognitoError } from "../cognito/client";
 import {
   type CognitoPoolOptions,
-  createUserPoolClient,
   deleteUserPoolClient,
   describeUserPoolClient,
   updateUserPoolClient,
@@ -21,8 +21,10 @@ import {
 } from "./client-metadata";
 import { relayCallbackUrl, toCognitoClientConfig } from "./cognito-config";
 import {
+  generateClientSecret,
   generateRegistrationAccessToken,
   matchesHash,
+  mintClientId,
   readBearerToken,
   sha256Hex,
 } from "./secrets";
@@ -40,6 +42,10 @@ export interface RegistrationContext {
   now: () => number;
   /** Serializes the changes to one registration. */
   locks: ClientLocks;
+  /** The shared app clients that serve registrations and CIMD clients. */
+  appClients: SharedAppClients;
+  /** How many app clients (slots) each group has. */
+  appClientsPerGroup: number;
 }
 
 /** `registration_client_uri` of a client. @see RFC 7592 §1 */
@@ -70,13 +76,15 @@ export function toRegistrationResponse(
 
 /** Options of {@link registerClient}. */
 export interface RegisterOptions {
-  /** Runs once the metadata is valid, before the Cognito client is created (the daily caps). */
+  /** Runs once the metadata is valid, before the registration is stored (the daily caps). */
   beforeCreate?: () => Promise<void>;
 }
 
 /**
- * Creates the Cognito client, then the record; if the record cannot be written, deletes the
- * Cognito client again. @see RFC 7591 §3.1
+ * Stores a registration under a client id the facade mints. No Cognito app client is made for it:
+ * a shared app client of its group serves it, made on first need (see `app-clients/`), so
+ * registration never meets Cognito's quota or its request limits. A confidential client gets a
+ * secret the facade issues and keeps only the hash of. @see RFC 7591 §3.1
  */
 export async function registerClient(
   body: unknown,
@@ -85,49 +93,37 @@ export async function registerClient(
 ): Promise<{ record: RegistrationRecord; clientSecret?: string; registrationAccessToken: string }> {
   const metadata = parseClientMetadata(body, context.policy);
   await options.beforeCreate?.();
-  const cognitoClientName = toCognitoClientName(metadata.clientName);
   const confidential = metadata.tokenEndpointAuthMethod !== "none";
-  const callbackUrl = relayCallbackUrl(context.issuer);
-  const created = await createUserPoolClient(
-    toCognitoClientConfig(metadata, cognitoClientName, callbackUrl, context.policy),
-    confidential,
-    context.cognito,
-  );
-  if (confidential && created.ClientSecret === undefined) {
-    await compensate(created.ClientId, context, "no secret in CreateUserPoolClient's answer");
-    throw new OAuthError("server_error", "the client could not be registered", 502);
-  }
+  const clientSecret = confidential ? generateClientSecret() : undefined;
   const registrationAccessToken = generateRegistrationAccessToken();
   const nowSeconds = Math.floor(context.now() / 1000);
   const record: RegistrationRecord = {
-    clientId: created.ClientId,
+    clientId: mintClientId(),
     registrationAccessTokenHash: await sha256Hex(registrationAccessToken),
     metadata,
-    cognitoClientName,
+    sharedAppClient: true,
+    ...(clientSecret !== undefined ? { clientSecretHash: await sha256Hex(clientSecret) } : {}),
     clientIdIssuedAt: nowSeconds,
     lastUsedAt: nowSeconds,
     tokenIssuedAt: 0,
-    relayCallbackUrl: callbackUrl,
   };
   try {
     await writeRegistration(context.kv, record);
   } catch (error) {
-    await compensate(created.ClientId, context, String(error));
+    console.error(
+      JSON.stringify({
+        event: "register_not_stored",
+        clientId: record.clientId,
+        error: String(error),
+      }),
+    );
     throw new OAuthError("server_error", "the client could not be registered; retry later", 500);
   }
-  return { record, clientSecret: created.ClientSecret, registrationAccessToken };
-}
-
-async function compensate(clientId: string, context: RegistrationContext, reason: string) {
-  console.error(JSON.stringify({ event: "register_compensation", clientId, reason }));
-  try {
-    await deleteUserPoolClient(clientId, context.cognito);
-  } catch (error) {
-    // The daily reconciliation deletes Cognito clients that have no record.
-    console.error(
-      JSON.stringify({ event: "register_compensation_failed", clientId, error: String(error) }),
-    );
-  }
+  return {
+    record,
+    ...(clientSecret !== undefined ? { clientSecret } : {}),
+    registrationAccessToken,
+  };
 }
 
 /** Longest client id looked up (Cognito's are 26 characters; KV keys end at 512 bytes). */
@@ -225,19 +221,22 @@ export async function recordUse(record: RegistrationRecord, context: Registratio
  */
 export async function recordTokenUse(clientId: string, context: RegistrationContext) {
   const nowSeconds = Math.floor(context.now() / 1000);
-  const isDue = (record: RegistrationRecord) =>
-    !record.tokenIssuedAt || nowSeconds - record.tokenIssuedAt >= USE_RECORD_INTERVAL_SECONDS;
   const record = await readRegistration(context.kv, clientId);
-  if (!record || !isDue(record)) return;
+  if (!record || !isTokenUseDue(record, nowSeconds)) return;
   await context.locks.run(clientId, async () => {
     const current = await readRegistration(context.kv, clientId);
-    if (!current || !isDue(current)) return;
+    if (!current || !isTokenUseDue(current, nowSeconds)) return;
     await writeRegistration(context.kv, {
       ...current,
       tokenIssuedAt: nowSeconds,
       lastUsedAt: Math.max(current.lastUsedAt, nowSeconds),
     });
   });
+}
+
+/** Whether `/token`'s use of a registration is to be recorded now (never yet, or a day since). */
+export function isTokenUseDue(record: RegistrationRecord, nowSeconds: number): boolean {
+  return !record.tokenIssuedAt || nowSeconds - record.tokenIssuedAt >= USE_RECORD_INTERVAL_SECONDS;
 }
 
 /**
@@ -249,7 +248,7 @@ export async function ensureRelay(
   context: RegistrationContext,
 ): Promise<RegistrationRecord> {
   const callbackUrl = relayCallbackUrl(context.issuer);
-  if (record.relayCallbackUrl === callbackUrl) return record;
+  if (record.sharedAppClient || record.relayCallbackUrl === callbackUrl) return record;
   return exclusively(
     record.clientId,
     context,
@@ -263,7 +262,7 @@ export async function ensureRelay(
           current.clientId,
           toCognitoClientConfig(
             current.metadata,
-            current.cognitoClientName,
+            current.cognitoClientName ?? toCognitoClientName(current.metadata.clientName),
             callbackUrl,
             context.policy,
           ),
@@ -297,8 +296,16 @@ export function isNotFound(error: unknown): boolean {
   return error instanceof CognitoError && error.type === "ResourceNotFoundException";
 }
 
-/** RFC 7592 read: the registration, with the client secret read back from Cognito. */
+/**
+ * RFC 7592 read: the registration. A registration with its own app client gets its secret read
+ * back from Cognito; a shared one's secret is kept only as a hash, so it is not returned (RFC 7592
+ * §3 lets the server leave it out; the client keeps the one it was given).
+ */
 export async function readClient(record: RegistrationRecord, context: RegistrationContext) {
+  if (record.sharedAppClient) {
+    const used = await recordUse(record, context);
+    return toRegistrationResponse(used, context.issuer, {});
+  }
   // Cognito is asked for every kind of client: a public client whose app client is gone must be
   // forgotten and answered as unknown too, not served from KV until the cron notices.
   let clientSecret: string | undefined;
@@ -355,6 +362,27 @@ async function replaceClient(
     );
   if (doc.client_secret !== undefined)
     await assertCurrentSecret(record, doc.client_secret, context);
+  if (record.sharedAppClient) {
+    // Nothing to tell Cognito: the next sign-in finds the app client of the new metadata's group.
+    const next: RegistrationRecord = {
+      ...record,
+      metadata,
+      lastUsedAt: Math.floor(context.now() / 1000),
+    };
+    try {
+      await writeRegistration(context.kv, next);
+    } catch (error) {
+      console.error(
+        JSON.stringify({
+          event: "update_not_stored",
+          clientId: record.clientId,
+          error: String(error),
+        }),
+      );
+      throw new OAuthError("server_error", "the client could not be updated; retry later", 500);
+    }
+    return toRegistrationResponse(next, context.issuer, {});
+  }
   const cognitoClientName = toCognitoClientName(metadata.clientName);
   const callbackUrl = relayCallbackUrl(context.issuer);
   let updated: Awaited<ReturnType<typeof updateUserPoolClient>>;
@@ -398,7 +426,7 @@ async function restoreConfig(
       record.clientId,
       toCognitoClientConfig(
         record.metadata,
-        record.cognitoClientName,
+        record.cognitoClientName ?? toCognitoClientName(record.metadata.clientName),
         record.relayCallbackUrl ?? relayCallbackUrl(context.issuer),
         context.policy,
       ),
@@ -421,6 +449,14 @@ async function assertCurrentSecret(
   sent: unknown,
   context: RegistrationContext,
 ): Promise<void> {
+  if (record.sharedAppClient) {
+    const ok =
+      typeof sent === "string" &&
+      record.clientSecretHash !== undefined &&
+      (await matchesHash(sent, record.clientSecretHash));
+    if (!ok) throw new OAuthError("invalid_request", '"client_secret" is not the current secret');
+    return;
+  }
   let current: string | undefined;
   try {
     current = (await describeUserPoolClient(record.clientId, context.cognito)).ClientSecret;
@@ -446,8 +482,10 @@ export async function removeRegistration(clientId: string, kv: KVNamespace, nowM
 }
 
 /**
- * RFC 7592 delete: the Cognito client first, then the record, under the client's lock (409 while
- * another change holds it). @see RFC 7592 §2.3
+ * RFC 7592 delete, under the client's lock (409 while another change holds it): its own Cognito
+ * app client first, if it has one, then the record, leaving the tombstone. A shared registration's
+ * refresh tokens are refused from then on (`/token` finds no record), and mcp-rs refuses its
+ * access tokens once it reads the tombstone. @see RFC 7592 §2.3
  */
 export async function deleteClient(
   authenticated: RegistrationRecord,
@@ -455,7 +493,7 @@ export async function deleteClient(
 ) {
   await exclusively(authenticated.clientId, context, async () => {
     const record = await currentRecord(authenticated, context);
-    await deleteUserPoolClient(record.clientId, context.cognito);
+    if (!record.sharedAppClient) await deleteUserPoolClient(record.clientId, context.cognito);
     await removeRegistration(record.clientId, context.kv, context.now());
   });
 }

@@ -1,5 +1,5 @@
 /** Key builders of the `REGISTRATIONS` namespace owned by this worker (see docs/storage.md). */
-export { clientSeenKey, revokedClientKey } from "@mcp-cognito-workers/registrations";
+export { clientSeenKey, grantKey, revokedClientKey } from "@mcp-cognito-workers/registrations";
 
 /** Prefix of every registration record. */
 export const CLIENT_PREFIX = "client:";
@@ -12,7 +12,7 @@ export function clientKey(clientId: string): string {
 /** Prefix of every CIMD client record. */
 export const CIMD_CLIENT_PREFIX = "cimd-client:";
 
-/** Key of the Cognito app client that serves one CIMD URL: `cimd-client:<hex sha256(url)>`. */
+/** Key of the record of a CIMD URL that has been through `/authorize`: `cimd-client:<hex sha256(url)>`. */
 export function cimdClientKey(urlHashHex: string): string {
   return `${CIMD_CLIENT_PREFIX}${urlHashHex}`;
 }

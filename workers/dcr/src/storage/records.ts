@@ -1,14 +1,24 @@
 import type { ClientMetadata } from "../registration/client-metadata";
 import { cimdClientKey, clientKey } from "./keys";
 
-/** A registration as stored under `client:<clientId>`; never holds a secret. */
+/**
+ * A registration as stored under `client:<clientId>`; never holds a secret, only hashes.
+ *
+ * Two shapes: a registration made since app clients are shared (`sharedAppClient: true`) has a
+ * client id minted by the facade and is served by a shared app client of its group; one made
+ * before has its own Cognito app client, whose id is its client id.
+ */
 export interface RegistrationRecord {
   clientId: string;
   /** Hex SHA-256 of the registration access token. */
   registrationAccessTokenHash: string;
   metadata: ClientMetadata;
-  /** Cognito's ClientName. */
-  cognitoClientName: string;
+  /** Cognito's ClientName of its own app client (records made before app clients were shared). */
+  cognitoClientName?: string;
+  /** Served by a shared app client of its group; absent: it has its own app client. */
+  sharedAppClient?: true;
+  /** Hex SHA-256 of the client secret the facade issued (a confidential, shared registration). */
+  clientSecretHash?: string;
   /** Epoch seconds. */
   clientIdIssuedAt: number;
   /** Epoch seconds of the last recorded use (registration, RFC 7592 call, token). */
@@ -33,6 +43,8 @@ export interface RegistrationListMetadata {
   tokenIssuedAt?: number;
   /** The record's `relayCallbackUrl`, so that the reconciliation finds clients to move over. */
   relayCallbackUrl?: string;
+  /** The record's `sharedAppClient`: no app client of its own to reconcile with Cognito. */
+  sharedAppClient?: true;
 }
 
 /** Reads a registration; undefined when absent. */
@@ -53,18 +65,24 @@ export async function writeRegistration(
     clientIdIssuedAt: record.clientIdIssuedAt,
     ...(record.tokenIssuedAt !== undefined ? { tokenIssuedAt: record.tokenIssuedAt } : {}),
     ...(record.relayCallbackUrl !== undefined ? { relayCallbackUrl: record.relayCallbackUrl } : {}),
+    ...(record.sharedAppClient ? { sharedAppClient: true as const } : {}),
   };
   await kv.put(clientKey(record.clientId), JSON.stringify(record), { metadata });
 }
 
-/** The Cognito app client that serves one CIMD URL, under `cimd-client:<hex sha256(url)>`. */
+/**
+ * A CIMD URL that has been through `/authorize`, under `cimd-client:<hex sha256(url)>`. Since app
+ * clients are shared it is served by the shared public app clients; a record made before holds
+ * the URL's own app client (`cognitoClientId`), kept for the refresh tokens it issued.
+ */
 export interface CimdClientRecord {
   url: string;
-  cognitoClientId: string;
-  cognitoClientName: string;
-  /** The scopes the app client holds (from the document and the policy). */
+  /** The URL's own app client (records made before app clients were shared). */
+  cognitoClientId?: string;
+  cognitoClientName?: string;
+  /** The scopes approved from the document (after the policy). */
   scope: string;
-  relayCallbackUrl: string;
+  relayCallbackUrl?: string;
   /** Epoch seconds. */
   createdAt: number;
   /** Epoch seconds of the last recorded use. */
@@ -73,7 +91,8 @@ export interface CimdClientRecord {
 
 /** Kept in KV list metadata of a CIMD client record, for the reconciliation. */
 export interface CimdClientListMetadata {
-  cognitoClientId: string;
+  /** Absent when the URL is served by the shared app clients. */
+  cognitoClientId?: string;
   createdAt: number;
   lastUsedAt: number;
 }
@@ -93,7 +112,7 @@ export async function writeCimdClient(
   record: CimdClientRecord,
 ): Promise<void> {
   const metadata: CimdClientListMetadata = {
-    cognitoClientId: record.cognitoClientId,
+    ...(record.cognitoClientId !== undefined ? { cognitoClientId: record.cognitoClientId } : {}),
     createdAt: record.createdAt,
     lastUsedAt: record.lastUsedAt,
   };

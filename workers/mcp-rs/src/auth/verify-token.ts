@@ -1,3 +1,4 @@
+import { isOriginJtiShape } from "@mcp-cognito-workers/registrations";
 import { errors, type JWTPayload, jwtVerify } from "jose";
 import { OAuthError, RequestError } from "../http/errors";
 import { isAudienceAccepted } from "./audience";
@@ -20,6 +21,13 @@ export interface Principal {
   audience: string[];
   /** Epoch seconds. */
   expiresAt: number;
+  /** The sign-in every token of it carries (Cognito's `origin_jti`), when it has a usable one. */
+  originJti: string | undefined;
+  /**
+   * The registration the token was issued for, when `clientId` is a shared app client's (from
+   * workers/dcr's grant record); set by the app after verification.
+   */
+  registration?: string;
 }
 
 /** Options of {@link verifyAccessToken}. */
@@ -101,6 +109,7 @@ async function verifyTokenNow(
     scopes: parseScopes(payload.scope),
     audience: payload.aud === undefined ? [] : [payload.aud].flat(),
     expiresAt: payload.exp ?? 0,
+    originJti: isOriginJtiShape(payload.origin_jti) ? payload.origin_jti : undefined,
   };
 }
 

@@ -109,7 +109,8 @@ export function buildMcpServer({ principal, contexts, now }: ToolContext): McpSe
       result({
         sub: principal.sub,
         username: principal.username ?? null,
-        client_id: principal.clientId,
+        // The registration, when the token's client_id is a shared app client serving it.
+        client_id: principal.registration ?? principal.clientId,
         scopes: principal.scopes,
         audience: principal.audience,
       }),
