@@ -1,3 +1,4 @@
+import { requireSecrets } from "@mcp-cognito-workers/http";
 import { Hono } from "hono";
 import type { AppDeps, AppEnv, AppOptions } from "./app-env";
 import { renderError } from "./errors";
@@ -9,7 +10,7 @@ import { CLIENT_METADATA_PATH } from "./flows/servers";
 import { handleSignIn } from "./flows/sign-in";
 import { clientConfig } from "./middleware/config";
 import { csrfCheck } from "./middleware/csrf";
-import { REQUIRED_SECRETS, requireSecrets } from "./middleware/require-secrets";
+import { REQUIRED_SECRETS } from "./middleware/require-secrets";
 import { securityHeaders } from "./middleware/security-headers";
 import { browserSession } from "./middleware/session";
 import { STYLESHEET } from "./pages/layout";

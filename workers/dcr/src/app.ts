@@ -1,3 +1,4 @@
+import { requireSecrets } from "@mcp-cognito-workers/http";
 import { type Context, Hono } from "hono";
 import { cors } from "hono/cors";
 import { createSharedAppClients, type SharedAppClient } from "./app-clients/shared";
@@ -8,7 +9,7 @@ import { loadSettings, type Settings } from "./config";
 import { readBodyText } from "./front-door/http";
 import { addFrontDoorRoutes } from "./front-door/routes";
 import { auditRefusals } from "./http/audit-refusals";
-import { REQUIRED_SECRETS, requireSecrets } from "./http/require-secrets";
+import { REQUIRED_SECRETS } from "./http/require-secrets";
 import {
   createClientLocks,
   createCognitoPacer,

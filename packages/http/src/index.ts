@@ -1,0 +1,5 @@
+export {
+  findMissingSecrets,
+  MISSING_SECRET_RETRY_AFTER_SECONDS,
+  requireSecrets,
+} from "./require-secrets";
