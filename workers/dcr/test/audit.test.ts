@@ -2,17 +2,22 @@ import { createScheduledController, env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { MAX_AUDITED_DESCRIPTION_LENGTH } from "../src/http/audit-refusals";
 import { hashSource } from "../src/registration/abuse";
+import { sha256Hex } from "../src/registration/secrets";
 import { sourceKey } from "../src/registration/source";
-import { CIMD_CLIENT_PREFIX, CLIENT_PREFIX } from "../src/storage/keys";
+import { CIMD_CLIENT_PREFIX, CLIENT_PREFIX, cimdClientKey } from "../src/storage/keys";
 import {
   authorizePath,
   type Browser,
   browserOn,
+  failingClientWrites,
   INSPECTOR,
+  ISSUER,
   NOW,
   readTransaction,
   registerClient,
+  seedLegacyRegistration,
   setup,
+  signInThroughFrontDoor,
 } from "./support";
 
 afterEach(() => vi.restoreAllMocks());
@@ -54,6 +59,11 @@ async function withClient(vars: Partial<Env> = {}) {
     token: created.registration_access_token as string,
     clientSecret: created.client_secret as string,
   };
+}
+
+/** The shared app clients a facade's limits object records (group, slot, Cognito client id). */
+function appClientsOf(facade: ReturnType<typeof setup>) {
+  return env.REGISTRATION_LIMITS.getByName(facade.limitsObjectName).listAppClients();
 }
 
 /** A body field the audit line must never carry (the request body is not logged). */
@@ -186,19 +196,26 @@ describe("audit lines for every refusal of RFC 7591 POST /register", () => {
     expect(log.lines.join("\n")).not.toContain(BODY_MARKER);
   });
 
-  it("Cognito out of app clients: 503, outcome failed", async () => {
-    const { register, cognito } = setup();
-    cognito.fail("CreateUserPoolClient", "LimitExceededException");
+  it("a registration that cannot be stored: 500, outcome failed", async () => {
+    const { register, source, cognito } = setup({
+      vars: { REGISTRATIONS: failingClientWrites() },
+    });
+    vi.spyOn(console, "error").mockImplementation(() => {});
     const log = captureLog();
-    expect((await register(INSPECTOR)).status).toBe(503);
+    expect((await register(INSPECTOR)).status).toBe(500);
     expect(log.audits()).toEqual([
-      expect.objectContaining({
+      {
+        audit: "dcr",
         action: "register",
         outcome: "failed",
-        status: 503,
-        error: "temporarily_unavailable",
-      }),
+        status: 500,
+        error: "server_error",
+        description: "the client could not be registered; retry later",
+        source: await hashSource(sourceKey(source)),
+      },
     ]);
+    // Registration makes no app client: Cognito's quota can no longer refuse it.
+    expect(cognito.calls).toEqual([]);
   });
 
   it("writes no refusal line for a registration that succeeds", async () => {
@@ -315,6 +332,44 @@ describe("audit lines for every refusal of RFC 7592 /register/<client_id>", () =
     ]);
   });
 
+  it("Cognito failing an update of a registration with its own app client: 502, outcome failed", async () => {
+    const facade = setup();
+    const legacy = await seedLegacyRegistration(facade, { relayCallbackUrl: `${ISSUER}/callback` });
+    facade.cognito.fail("UpdateUserPoolClient", "NotAuthorizedException");
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const log = captureLog();
+    const response = await facade.call(`/register/${legacy.clientId}`, {
+      method: "PUT",
+      headers: {
+        authorization: `Bearer ${legacy.registrationAccessToken}`,
+        "content-type": "application/json",
+      },
+      body: JSON.stringify({
+        client_id: legacy.clientId,
+        client_name: BODY_MARKER,
+        redirect_uris: legacy.record.metadata.redirectUris,
+        token_endpoint_auth_method: "none",
+      }),
+    });
+    expect(response.status).toBe(502);
+    expect(facade.cognito.callsOf("UpdateUserPoolClient")).toHaveLength(1);
+    expect(log.audits()).toEqual([
+      {
+        audit: "dcr",
+        action: "update",
+        outcome: "failed",
+        status: 502,
+        error: "server_error",
+        description: "the authorization server could not be reached",
+        source: await hashSource(sourceKey(facade.source)),
+        clientId: legacy.clientId,
+      },
+    ]);
+    const all = log.lines.join("\n");
+    for (const secret of [BODY_MARKER, legacy.registrationAccessToken])
+      expect(all).not.toContain(secret);
+  });
+
   it("writes no refusal line for a read that succeeds", async () => {
     const { call, path, token } = await withClient();
     const log = captureLog();
@@ -352,7 +407,51 @@ describe("audit lines of the front door", () => {
       clientId: client_id,
       scope: "openid mcp-api/read",
     });
-    expect(log.audits()).toEqual([consent("approved"), consent("remembered"), consent("denied")]);
+    // The first approval needs the group's shared app client, which is made then.
+    const [row, ...more] = await appClientsOf(facade);
+    expect(more).toEqual([]);
+    expect(log.audits()).toEqual([
+      consent("approved"),
+      {
+        audit: "dcr",
+        action: "app_client_create",
+        cognitoClientId: row?.clientId,
+        group: row?.group,
+        kind: "public",
+        slot: row?.slot,
+        scope: "mcp-api/read mcp-api/write openid",
+      },
+      consent("remembered"),
+      consent("denied"),
+    ]);
+    expect(facade.cognito.clients.has(row?.clientId ?? "")).toBe(true);
+  });
+
+  it("a shared app client Cognito refuses to make (its quota): failed, then made on a later sign-in", async () => {
+    const facade = setup();
+    const { client_id } = await registerClient(facade, INSPECTOR);
+    facade.cognito.fail("CreateUserPoolClient", "LimitExceededException");
+    const log = captureLog();
+    const refused = await decide(browserOn(facade), client_id, "approve");
+    const location = new URL(refused.headers.get("location") ?? "");
+    expect(`${location.origin}${location.pathname}`).toBe(REDIRECT);
+    expect(location.searchParams.get("error")).toBe("temporarily_unavailable");
+    expect((await decide(browserOn(facade), client_id, "approve")).status).toBe(302);
+    const [row] = await appClientsOf(facade);
+    const lines = log.audits().filter((line) => line.action === "app_client_create");
+    expect(lines).toEqual([
+      {
+        audit: "dcr",
+        action: "app_client_create",
+        outcome: "failed",
+        group: row?.group,
+        kind: "public",
+        slot: row?.slot,
+        cognitoError: "LimitExceededException",
+      },
+      expect.objectContaining({ cognitoClientId: row?.clientId, group: row?.group }),
+    ]);
+    expect(lines[1]).not.toHaveProperty("outcome");
   });
 
   it("a callback refused: not the browser that started the sign-in", async () => {
@@ -373,7 +472,7 @@ describe("audit lines of the front door", () => {
     ]);
   });
 
-  it("a CIMD client's app client: created, or refused by the rate limit", async () => {
+  it("a CIMD URL's first approval: recorded, or refused by the rate limit", async () => {
     const clientId = "https://app.example.com/client.json";
     const redirectUri = "https://app.example.com/callback";
     const document = { client_id: clientId, redirect_uris: [redirectUri] };
@@ -391,10 +490,13 @@ describe("audit lines of the front door", () => {
     const log = captureLog();
     const refusedBy = setup({ vars: { REGISTER_RATE_LIMITER: refusing } });
     expect((await approve(refusedBy)).status).toBe(302);
+    expect(refusedBy.cognito.callsOf("CreateUserPoolClient")).toEqual([]);
     const facade = setup();
     expect((await approve(facade)).status).toBe(302);
-    const [cognitoClientId] = [...facade.cognito.clients.keys()];
-    const lines = log.audits().filter((line) => line.action === "cimd_create");
+    const [row] = await appClientsOf(facade);
+    const lines = log
+      .audits()
+      .filter((line) => line.action === "cimd_create" || line.action === "app_client_create");
     expect(lines).toEqual([
       {
         audit: "dcr",
@@ -407,9 +509,18 @@ describe("audit lines of the front door", () => {
         audit: "dcr",
         action: "cimd_create",
         clientId,
-        cognitoClientId,
         // The step-up scopes are registered with every authorization-code client.
         scope: "openid mcp-api/read mcp-api/write",
+      },
+      // A CIMD URL is served by the shared app client of its group, made on its first need.
+      {
+        audit: "dcr",
+        action: "app_client_create",
+        cognitoClientId: row?.clientId,
+        group: row?.group,
+        kind: "public",
+        slot: row?.slot,
+        scope: "mcp-api/read mcp-api/write openid",
       },
     ]);
   });
@@ -423,12 +534,42 @@ describe("audit lines of the daily cron", () => {
         await env.REGISTRATIONS.delete(key.name);
   });
 
-  it("an orphan deleted, a vanished client forgotten, a stale registration deleted", async () => {
+  it("an orphan deleted, vanished app clients forgotten, stale registrations and CIMD URLs deleted", async () => {
     const DAY_MS = 24 * 3600 * 1000;
     let now = NOW;
     const facade = setup({ now: () => now, vars: { UNUSED_CLIENT_HOURS: "0" } });
+    const redirect = INSPECTOR.redirect_uris[0];
+    // Two registrations served by shared app clients (public and confidential), each signed in.
     const { client_id: stale } = await registerClient(facade, INSPECTOR);
-    const { client_id: vanished } = await registerClient(facade, INSPECTOR);
+    const { client_id: staleConfidential } = await registerClient(facade, {
+      ...INSPECTOR,
+      token_endpoint_auth_method: "client_secret_basic",
+    });
+    for (const client_id of [stale, staleConfidential])
+      await signInThroughFrontDoor(facade, browserOn(facade), {
+        client_id,
+        redirect_uri: redirect,
+      });
+    const rows = await appClientsOf(facade);
+    expect(rows).toHaveLength(2);
+    // The confidential group's app client is the one with a secret.
+    const hasSecret = (id: string) => facade.cognito.clients.get(id)?.ClientSecret !== undefined;
+    const kept = rows.find((row) => !hasSecret(row.clientId))?.clientId ?? "";
+    const gone = rows.find((row) => hasSecret(row.clientId))?.clientId ?? "";
+    expect([kept, gone]).not.toContain("");
+    facade.cognito.clients.delete(gone);
+    // A CIMD URL served by the shared public app client.
+    const cimdUrl = "https://app.example.com/client.json";
+    facade.cognito.serveDocument(cimdUrl, {
+      client_id: cimdUrl,
+      redirect_uris: ["https://app.example.com/callback"],
+    });
+    await signInThroughFrontDoor(facade, browserOn(facade), {
+      client_id: cimdUrl,
+      redirect_uri: "https://app.example.com/callback",
+    });
+    // A registration made before app clients were shared, whose own app client is gone.
+    const { clientId: vanished } = await seedLegacyRegistration(facade);
     facade.cognito.clients.delete(vanished);
     const orphan = facade.cognito.seed({ ClientName: "dcr-lost" });
     now += 91 * DAY_MS;
@@ -437,10 +578,24 @@ describe("audit lines of the daily cron", () => {
       createScheduledController({ scheduledTime: new Date(now), cron: "17 3 * * *" }),
       facade.env,
     );
+    const staleLine = (clientId: string) => ({
+      audit: "dcr",
+      action: "delete",
+      clientId,
+      reason: "stale",
+      clientIdIssuedAt: NOW / 1000,
+      lastUsedAt: NOW / 1000,
+    });
     const lines = log.audits();
-    expect(lines).toHaveLength(3);
+    expect(lines).toHaveLength(6);
     expect(lines).toEqual(
       expect.arrayContaining([
+        {
+          audit: "dcr",
+          action: "forget",
+          clientId: gone,
+          reason: "shared app client not in Cognito",
+        },
         {
           audit: "dcr",
           action: "delete",
@@ -448,15 +603,18 @@ describe("audit lines of the daily cron", () => {
           reason: "orphan: no registration record",
         },
         { audit: "dcr", action: "forget", clientId: vanished, reason: "not in Cognito" },
+        staleLine(stale),
+        staleLine(staleConfidential),
         {
           audit: "dcr",
           action: "delete",
-          clientId: stale,
-          reason: "stale",
-          clientIdIssuedAt: NOW / 1000,
-          lastUsedAt: NOW / 1000,
+          clientId: cimdClientKey(await sha256Hex(cimdUrl)),
+          reason: "stale CIMD client",
         },
       ]),
     );
+    // The shared app client still in use is no orphan: it is kept, and no line names it.
+    expect(facade.cognito.clients.has(kept)).toBe(true);
+    expect(lines.map((line) => line.clientId)).not.toContain(kept);
   });
 });

@@ -1,6 +1,7 @@
 // The shared app clients: one Cognito app client per group and slot, created on first need under
 // a lock, recorded in the limits object (exact, one per slot whatever the concurrency), its secret
 // sealed under FRONT_DOOR_KEY, and remembered by the isolate.
+import { CognitoError } from "../cognito/client";
 import {
   type CognitoPoolOptions,
   createUserPoolClient,
@@ -127,7 +128,19 @@ export function createSharedAppClients(options: SharedAppClientsOptions): Shared
       { ClientName: sharedClientName(group, slot), ...group.config },
       confidential,
       options.cognito,
-    );
+    ).catch((error: unknown) => {
+      // The pool's app-client quota is met here, not at registration: the line operators watch.
+      audit({
+        action: "app_client_create",
+        outcome: "failed",
+        group: group.key,
+        kind: group.kind,
+        slot,
+        ...(error instanceof CognitoError ? { cognitoError: error.type } : {}),
+        ...(error instanceof OAuthError ? { status: error.status, error: error.code } : {}),
+      });
+      throw error;
+    });
     try {
       if (confidential && created.ClientSecret === undefined)
         throw new Error("no secret in CreateUserPoolClient's answer");
