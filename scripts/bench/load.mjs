@@ -65,13 +65,17 @@ function sendRequest(spec, { port, agent }) {
 export function summarizeRounds(results) {
   const latencies = results.flatMap((r) => r.latencies).sort((a, b) => a - b);
   const seconds = results.reduce((sum, r) => sum + r.seconds, 0);
-  const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
   return {
     rps: latencies.length / seconds,
-    p50: at(0.5),
-    p99: at(0.99),
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
     errors: results.reduce((sum, r) => sum + r.errors, 0),
     cpuMs: results.reduce((sum, r) => sum + r.cpuMs, 0) / latencies.length,
     pathCpuMs: results.reduce((sum, r) => sum + r.pathCpuMs, 0) / latencies.length,
   };
+}
+
+/** The `q` quantile (0 to 1) of latencies sorted in ascending order, by the nearest rank below. */
+export function percentile(sorted, q) {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }

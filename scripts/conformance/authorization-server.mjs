@@ -4,7 +4,7 @@
 // managed login) and its final redirect, the suite's callback, is requested so the suite gets the
 // code and redeems it.
 import { authorizeThroughFrontDoor } from "../../workers/dcr/test-wire/front-door-sign-in.mjs";
-import { findFreePort, startCognitoLocal, startLocalWorker } from "../lib/local-stack.mjs";
+import { findFreePort, startFrontDoor } from "../lib/local-stack.mjs";
 import { importWrangler, workerConfigPath } from "../lib/wrangler.mjs";
 import { runSuiteCli } from "./suite-cli.mjs";
 import { findAuthorizationUrl, isCallbackServerListening } from "./suite-output.mjs";
@@ -65,20 +65,8 @@ export async function runAuthorizationSuite(options) {
   const mcpDev = wrangler.unstable_readConfig({ config: workerConfigPath("mcp-rs") }).dev;
   const stops = [];
   try {
-    const standIn = await startCognitoLocal(wrangler);
-    stops.push(standIn.stop);
-    const dcrPort = await findFreePort();
-    const issuer = `http://127.0.0.1:${dcrPort}`;
-    stops.push(
-      await startLocalWorker(wrangler, "dcr", {
-        port: dcrPort,
-        vars: {
-          ISSUER: issuer,
-          COGNITO_ISSUER: standIn.issuer,
-          COGNITO_IDP_ENDPOINT: `${standIn.origin}/`,
-        },
-      }),
-    );
+    const { standIn, origin: issuer, stop } = await startFrontDoor(wrangler);
+    stops.push(stop);
     const callbackPort = await findFreePort();
     const redirectUri = `http://127.0.0.1:${callbackPort}/callback`;
     // Public: the facade advertises "none" among its token endpoint auth methods, and the suite

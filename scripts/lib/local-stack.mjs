@@ -1,6 +1,6 @@
 // The workers of this repository on loopback, as the bench and the conformance runs start them:
-// free ports, one worker under wrangler, the Cognito stand-in as Cognito's two hosts, and the demo
-// user signed in at its managed login.
+// free ports, one worker under wrangler, the Cognito stand-in as Cognito's two hosts, dcr in front
+// of it, and the demo user signed in at its managed login.
 import { createServer } from "node:net";
 import { signIn } from "../../workers/mcp-rs/test-wire/sign-in.mjs";
 import { workerConfigPath } from "./wrangler.mjs";
@@ -70,6 +70,40 @@ export async function startCognitoLocal(wrangler, options = {}) {
     logLevel: options.logLevel,
   });
   return { origin, loginOrigin, issuer: `${origin}/${vars.USER_POOL_ID}`, vars, stop };
+}
+
+/**
+ * Starts the Cognito stand-in (as startCognitoLocal) and dcr, the front door, in front of it on a
+ * free loopback port, each of `vars` over dcr's ones that point it there. Returns the stand-in, the
+ * front door's origin, which is its issuer, and one stop for both.
+ * @param {{vars?: Record<string, string>}} [options]
+ */
+export async function startFrontDoor(wrangler, options = {}) {
+  const standIn = await startCognitoLocal(wrangler);
+  try {
+    const port = await findFreePort();
+    const origin = `http://127.0.0.1:${port}`;
+    const stopFrontDoor = await startLocalWorker(wrangler, "dcr", {
+      port,
+      vars: {
+        ISSUER: origin,
+        COGNITO_ISSUER: standIn.issuer,
+        COGNITO_IDP_ENDPOINT: `${standIn.origin}/`,
+        ...options.vars,
+      },
+    });
+    const stop = async () => {
+      try {
+        await stopFrontDoor();
+      } finally {
+        await standIn.stop();
+      }
+    };
+    return { standIn, origin, stop };
+  } catch (error) {
+    await standIn.stop();
+    throw error;
+  }
 }
 
 /**
