@@ -540,10 +540,12 @@ describe('with CHALLENGE_ALL_SCOPES = "true" on mcp-rs, mcp-remote signs in once
   let clientId: string | null;
 
   beforeAll(async () => {
-    // A second mcp-rs beside the stack's, challenging for every scope the tools need.
+    // A second mcp-rs beside the stack's, challenging for every scope the tools need; it shares
+    // dcr's KV namespace as the first does, to read the grant records of shared app clients.
     const port = await findFreePort();
     const mcpRs = await startLocalWorker(workerConfig("mcp-rs"), {
       port,
+      persistTo: stack.state,
       vars: {
         COGNITO_ISSUER: stack.cognito.issuer,
         AUTHORIZATION_SERVER: dcrOrigin,
