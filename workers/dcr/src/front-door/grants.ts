@@ -6,8 +6,9 @@ import {
   grantKey,
   isOriginJtiShape,
 } from "@mcp-cognito-workers/registrations";
+import { decodeJwt } from "jose/jwt/decode";
 import type { AppClientRef } from "../app-clients/shared";
-import { fromBase64Url, openValue, type SealOptions, sealValue } from "./seal";
+import { openValue, type SealOptions, sealValue } from "./seal";
 
 /** The lifetime of Cognito's refresh tokens for the app clients the facade makes (its default). */
 export const REFRESH_TOKEN_SECONDS = 30 * 24 * 60 * 60;
@@ -62,12 +63,11 @@ export function openRefreshToken(
  * Cognito's token endpoint); undefined when it has none of a usable shape.
  */
 export function readOriginJti(accessToken: string): string | undefined {
-  const payload = fromBase64Url(accessToken.split(".")[1] ?? "");
-  if (!payload) return undefined;
   try {
-    const claims = JSON.parse(new TextDecoder().decode(payload)) as { origin_jti?: unknown };
-    return isOriginJtiShape(claims.origin_jti) ? claims.origin_jti : undefined;
+    const { origin_jti: originJti } = decodeJwt(accessToken);
+    return isOriginJtiShape(originJti) ? originJti : undefined;
   } catch {
+    // Not a JWT (jose's JWTInvalid): no grant record can name it.
     return undefined;
   }
 }
