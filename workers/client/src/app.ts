@@ -1,4 +1,4 @@
-import { requireSecrets } from "@mcp-cognito-workers/http";
+import { requireSecrets, stylesheetResponse } from "@mcp-cognito-workers/http";
 import { Hono } from "hono";
 import type { AppDeps, AppEnv, AppOptions } from "./app-env";
 import { renderError } from "./errors";
@@ -13,7 +13,7 @@ import { csrfCheck } from "./middleware/csrf";
 import { REQUIRED_SECRETS } from "./middleware/require-secrets";
 import { securityHeaders } from "./middleware/security-headers";
 import { browserSession } from "./middleware/session";
-import { STYLESHEET } from "./pages/layout";
+import { STYLESHEET, STYLESHEET_PATH } from "./pages/layout";
 import { handleClientMetadata } from "./routes/client-metadata";
 import { handleHome } from "./routes/home";
 
@@ -32,9 +32,7 @@ export function createApp(options: AppOptions = {}) {
   app.use(clientConfig());
   app.use(securityHeaders());
 
-  app.get("/style.css", (c) =>
-    c.body(STYLESHEET, 200, { "content-type": "text/css; charset=utf-8" }),
-  );
+  app.get(STYLESHEET_PATH, () => stylesheetResponse(STYLESHEET));
   app.get(CLIENT_METADATA_PATH, handleClientMetadata());
   app.get("/", session, handleHome(deps));
   app.post("/login/:flow", session, csrf, handleSignIn(deps));

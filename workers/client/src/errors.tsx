@@ -1,6 +1,7 @@
 // Errors become pages here, in one place: a PageError with its own status, the OAuth module's
 // refusals, and anything else as a generic 500 (logged, never shown).
 
+import { logEvent } from "@mcp-cognito-workers/http";
 import type { Context } from "hono";
 import type { AppEnv } from "./app-env";
 import { OAuthClientError } from "./oauth";
@@ -43,7 +44,7 @@ export function renderError(error: Error, c: Context<AppEnv>) {
       502,
     );
   }
-  console.error(JSON.stringify({ event: "unhandled", name: error.name, message: error.message }));
+  logEvent("error", "unhandled", { name: error.name, message: error.message });
   return c.html(
     <ErrorPage
       appName={appName}

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
+import { base64urlEncode } from "@mcp-cognito-workers/http";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { ClientRegistration } from "../src/oauth";
-import { toBase64Url } from "../src/session/envelope";
 import { registrationKey, sessionKey } from "../src/session/keys";
 import { createKvRegistrationStore } from "../src/session/registrations";
 import {
@@ -14,7 +14,7 @@ import {
 
 const kv = env.CLIENT_STATE;
 
-const randomSecret = (bytes = 32) => toBase64Url(crypto.getRandomValues(new Uint8Array(bytes)));
+const randomSecret = (bytes = 32) => base64urlEncode(crypto.getRandomValues(new Uint8Array(bytes)));
 
 /** A session with a pending sign-in and tokens, every secret in it distinctive. */
 function sessionWithSecrets(): Session {
@@ -191,10 +191,10 @@ describe("DCR registrations at rest", () => {
 
     const lines = warn.mock.calls.map((args) => args.map(String).join(" "));
     expect(lines.map((line) => JSON.parse(line))).toEqual([
-      { event: "registration_unreadable", issuer: record.issuer },
-      { event: "registration_unreadable", issuer: record.issuer },
-      { event: "registration_unreadable", issuer: otherIssuer },
-      { event: "registration_unreadable", issuer: record.issuer },
+      { level: "warn", event: "registration_unreadable", issuer: record.issuer },
+      { level: "warn", event: "registration_unreadable", issuer: record.issuer },
+      { level: "warn", event: "registration_unreadable", issuer: otherIssuer },
+      { level: "warn", event: "registration_unreadable", issuer: record.issuer },
     ]);
     for (const line of lines) {
       expect(line).not.toContain(record.clientSecret);

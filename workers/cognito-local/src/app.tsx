@@ -1,13 +1,14 @@
+import { logEvent, OAuthError, stylesheetResponse } from "@mcp-cognito-workers/http";
 import { type Context, Hono } from "hono";
 import { localRoutes } from "./admin/local-routes";
 import { handleIdpRequest } from "./idp/handler";
 import { discoveryRoutes } from "./oauth/discovery";
 import { managedLoginRoutes } from "./oauth/managed-login";
-import { OAuthError } from "./oauth/oauth-error";
+import { NO_STORE } from "./oauth/no-store";
 import { tokenRoutes } from "./oauth/token-endpoint";
 import { userInfoRoutes } from "./oauth/userinfo";
 import { describeStandIn, InfoPage } from "./pages/info";
-import { PAGE_HEADERS } from "./pages/layout";
+import { PAGE_HEADERS, STYLESHEET, STYLESHEET_PATH } from "./pages/layout";
 import type { PoolServices } from "./pool-services";
 
 /**
@@ -17,6 +18,8 @@ import type { PoolServices } from "./pool-services";
  */
 export function createApp(pool: PoolServices): Hono {
   const { publicOrigin, loginOrigin } = pool.settings;
+  // Each host serves the stylesheet of its own pages: their CSP allows `style-src 'self'` only.
+  const serveStylesheet = () => stylesheetResponse(STYLESHEET);
 
   // cognito-idp.<region>.amazonaws.com: the IdP JSON API, the issuer's discovery and JWKS, and
   // (not Cognito's) the info page and the local test hooks.
@@ -27,11 +30,13 @@ export function createApp(pool: PoolServices): Hono {
     if (c.req.header("accept")?.includes("application/json")) return c.json(info);
     return c.html(<InfoPage info={info} />, 200, PAGE_HEADERS);
   });
+  idpHost.get(STYLESHEET_PATH, serveStylesheet);
   idpHost.route("/", discoveryRoutes(pool));
   idpHost.route("/_local", localRoutes(pool));
 
   // <prefix>.auth.<region>.amazoncognito.com: managed login (and its cookies), token, userInfo, revoke.
   const loginHost = newHost();
+  loginHost.get(STYLESHEET_PATH, serveStylesheet);
   loginHost.route("/", managedLoginRoutes(pool));
   loginHost.route("/", tokenRoutes(pool));
   loginHost.route("/", userInfoRoutes(pool));
@@ -57,8 +62,8 @@ function newHost(): Hono {
   const host = new Hono();
   host.notFound((c) => notFound(c, "No such endpoint."));
   host.onError((error, c) => {
-    if (error instanceof OAuthError) return error.toResponse();
-    console.error(JSON.stringify({ level: "error", path: c.req.path, message: String(error) }));
+    if (error instanceof OAuthError) return error.toResponse(NO_STORE);
+    logEvent("error", "unhandled", { path: c.req.path, message: String(error) });
     return c.json({ error: "server_error", error_description: "Internal error." }, 500);
   });
   return host;

@@ -1,4 +1,8 @@
 import { env, SELF } from "cloudflare:test";
+import {
+  authorizeThroughFrontDoor,
+  CookieJar as BrowserCookieJar,
+} from "@mcp-cognito-workers/test-support/browser";
 import { decodeJwt as decodePayload, decodeProtectedHeader } from "jose";
 import { call, POOL_ID, setLocalSettings } from "./idp-helpers";
 
@@ -53,23 +57,10 @@ export function base64url(bytes: Uint8Array): string {
     .replace(/=+$/, "");
 }
 
-/** A minimal cookie jar for one browser: name → value, fed from Set-Cookie headers. */
-export class CookieJar {
-  readonly cookies = new Map<string, string>();
-
-  store(response: Response): void {
-    for (const line of response.headers.getSetCookie()) {
-      const [pair = ""] = line.split(";");
-      const eq = pair.indexOf("=");
-      const name = pair.slice(0, eq).trim();
-      const value = pair.slice(eq + 1).trim();
-      if (/max-age=0/i.test(line) || value === "") this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-  }
-
-  header(): string {
-    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
+/** One browser's cookies, its requests sent to the worker under test. */
+export class CookieJar extends BrowserCookieJar {
+  constructor() {
+    super({ fetch: (url, init) => SELF.fetch(url, init) });
   }
 }
 
@@ -113,8 +104,8 @@ export interface SignInOptions {
 }
 
 /**
- * Runs the browser part of the code flow: authorize → login page → form post → redirect with the
- * code. Returns the code, the PKCE verifier and the state.
+ * Runs the browser part of the code flow as the shared sign-in walks it: authorize → login page →
+ * form post → redirect with the code. Returns the code, the PKCE verifier and the state.
  */
 export async function signIn(options: SignInOptions = {}) {
   const jar = options.jar ?? new CookieJar();
@@ -132,22 +123,14 @@ export async function signIn(options: SignInOptions = {}) {
   if (options.scope) params.set("scope", options.scope);
   if (options.resource) params.set("resource", options.resource);
   if (options.nonce) params.set("nonce", options.nonce);
-  let response = await browserGet(`${LOGIN_ORIGIN}/oauth2/authorize?${params}`, jar);
-  if (response.status !== 302)
-    throw new Error(`authorize answered ${response.status}: ${await response.text()}`);
-  let location = new URL(response.headers.get("location") ?? "", LOGIN_ORIGIN);
-  if (location.pathname === "/login") {
-    response = await browserGet(location.toString(), jar);
-    const form = readLoginForm(await response.text());
-    response = await browserPost(new URL(form.action, LOGIN_ORIGIN).toString(), jar, {
-      _csrf: form.csrf,
+  const { location } = await authorizeThroughFrontDoor(
+    `${LOGIN_ORIGIN}/oauth2/authorize?${params}`,
+    {
       username: options.username ?? DEMO.username,
       password: options.password ?? DEMO.password,
-    });
-    if (response.status !== 302)
-      throw new Error(`login answered ${response.status}: ${await response.text()}`);
-    location = new URL(response.headers.get("location") ?? "");
-  }
+      jar,
+    },
+  );
   if (!location.toString().startsWith(redirectUri))
     throw new Error(`unexpected redirect to ${location}`);
   const code = location.searchParams.get("code");

@@ -2,6 +2,7 @@
 // form's own target and on every redirect of the navigation it starts, so a sign-in begun from a
 // form must list each origin it passes through before it lands back here.
 
+import { logEvent } from "@mcp-cognito-workers/http";
 import type { AppDeps } from "../app-env";
 import type { ClientConfig } from "../config";
 import { discoverAuthorizationServer, discoverProtectedResource } from "../oauth";
@@ -57,9 +58,7 @@ export async function findFormActionOrigins(
     if (result.status === "fulfilled" && result.value.authorization_endpoint)
       origins.push(new URL(result.value.authorization_endpoint).origin);
     else if (result.status === "rejected")
-      console.warn(
-        JSON.stringify({ event: "form_action_origin_unknown", message: String(result.reason) }),
-      );
+      logEvent("warn", "form_action_origin_unknown", { message: String(result.reason) });
   }
   return { origins, complete: found.every((result) => result.status === "fulfilled") };
 }

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from "@mcp-cognito-workers/http";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env";
 import { PageError } from "../errors";
@@ -9,13 +10,6 @@ export function isCsrfToken(value: string): boolean {
   return /^[A-Za-z0-9_-]{43}$/.test(value);
 }
 
-/** Constant-time comparison of two strings (CSRF tokens). */
-export function timingSafeEqualStrings(a: string, b: string): boolean {
-  const left = new TextEncoder().encode(a);
-  const right = new TextEncoder().encode(b);
-  return left.byteLength === right.byteLength && crypto.subtle.timingSafeEqual(left, right);
-}
-
 /**
  * Refuses (403) a form whose `csrf` field is not the session's token, compared in constant time.
  * The first form an anonymous visitor posts from our page stores the session: it sets the session
@@ -25,7 +19,7 @@ export function csrfCheck() {
   return createMiddleware<AppEnv>(async (c, next) => {
     const form = await c.req.parseBody();
     const token = typeof form.csrf === "string" ? form.csrf : "";
-    if (!timingSafeEqualStrings(token, c.var.session.csrfToken)) {
+    if (!timingSafeEqual(token, c.var.session.csrfToken)) {
       throw new PageError(
         "Request refused",
         "The form was not sent from this site's page (CSRF check failed). Reload the start page and try again.",

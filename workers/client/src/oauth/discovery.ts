@@ -1,3 +1,4 @@
+import { isJsonObject } from "@mcp-cognito-workers/http";
 import * as oauth from "oauth4webapi";
 import { OAuthClientError } from "./errors";
 import { assertSafeUrl, getJson, type OAuthHttpOptions } from "./http";
@@ -40,10 +41,10 @@ export function parseProtectedResourceMetadata(
   metadataUrl: URL,
   body: unknown,
 ): ProtectedResource {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+  if (!isJsonObject(body)) {
     throw new OAuthClientError("invalid_resource_metadata", "the metadata is not a JSON object");
   }
-  const json = body as Record<string, unknown>;
+  const json = body;
   if (typeof json.resource !== "string" || !URL.canParse(json.resource)) {
     throw new OAuthClientError("invalid_resource_metadata", '"resource" must be an absolute URL');
   }

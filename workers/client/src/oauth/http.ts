@@ -1,3 +1,4 @@
+import { isLoopbackHost } from "@mcp-cognito-workers/http";
 import * as oauth from "oauth4webapi";
 import { OAuthClientError } from "./errors";
 
@@ -15,11 +16,9 @@ export interface OAuthHttpOptions {
   trace?: (step: TraceStep) => void;
 }
 
-const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
-
 /** Whether `url` is plain HTTP to a loopback host (local development and tests). */
 export function isLoopbackHttp(url: URL): boolean {
-  return url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname);
+  return url.protocol === "http:" && isLoopbackHost(url.hostname);
 }
 
 /** Refuses any URL that is neither HTTPS nor HTTP on loopback. */

@@ -1,7 +1,8 @@
+import { PageLayout } from "@mcp-cognito-workers/http";
 import { MCP_ACTIONS, type McpActionKind } from "../mcp/actions";
 import type { TraceStep } from "../oauth";
 import type { Flow, FlowSignIn, Session } from "../session/session";
-import { Layout } from "./layout";
+import { STYLESHEET_PATH } from "./layout";
 
 /** What the home page shows besides the session. */
 export interface HomeProps {
@@ -119,7 +120,7 @@ export function HomePage(props: HomeProps) {
     },
   ];
   return (
-    <Layout title={props.appName}>
+    <PageLayout title={props.appName} stylesheet={STYLESHEET_PATH} skipLink>
       <h1>{props.appName}</h1>
       <p>
         An OAuth 2.1 client for the MCP server at <code>{props.mcpServerUrl}</code>. Tokens stay on
@@ -160,6 +161,6 @@ export function HomePage(props: HomeProps) {
           <button type="submit">Sign out</button>
         </form>
       ) : null}
-    </Layout>
+    </PageLayout>
   );
 }

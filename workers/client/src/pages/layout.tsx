@@ -1,26 +1,7 @@
-import type { Child } from "hono/jsx";
+/** Where the pages' stylesheet is served, on the client's own origin (CSP `style-src 'self'`). */
+export const STYLESHEET_PATH = "/style.css";
 
-/** The page frame: no script, one stylesheet, a skip link and a main landmark. */
-export function Layout(props: { title: string; children: Child }) {
-  return (
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{props.title}</title>
-        <link rel="stylesheet" href="/style.css" />
-      </head>
-      <body>
-        <a class="skip" href="#main">
-          Skip to content
-        </a>
-        <main id="main">{props.children}</main>
-      </body>
-    </html>
-  );
-}
-
-/** The stylesheet, served from /style.css so the CSP needs no inline style. */
+/** The stylesheet, served at {@link STYLESHEET_PATH} so the CSP needs no inline style. */
 export const STYLESHEET = `
 :root { color-scheme: light dark; font-family: system-ui, sans-serif; line-height: 1.5; }
 body { margin: 0 auto; max-width: 60rem; padding: 1rem; }

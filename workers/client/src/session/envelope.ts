@@ -1,5 +1,7 @@
-// Encryption at rest for CLIENT_STATE: AES-256-GCM (WebCrypto) in a small versioned envelope,
-// and the SHA-256 that keeps cookie values out of KV keys. See docs/storage.md.
+// Encryption at rest for CLIENT_STATE: AES-256-GCM (WebCrypto) in a small versioned envelope.
+// See docs/storage.md.
+
+import { base64urlDecode, base64urlEncode } from "@mcp-cognito-workers/http";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -9,25 +11,6 @@ export interface SealedV1 {
   v: 1;
   iv: string;
   ct: string;
-}
-
-/** base64url without padding. */
-export function toBase64Url(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
-}
-
-/** Decodes unpadded base64url; undefined if `text` is not base64url. */
-export function fromBase64Url(text: string): Uint8Array | undefined {
-  if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) return undefined;
-  const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
-  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
-}
-
-/** base64url(SHA-256(UTF-8 of `text`)): 43 characters. */
-export async function sha256Base64Url(text: string): Promise<string> {
-  return toBase64Url(new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(text))));
 }
 
 /** An AES-256-GCM key derived with HKDF-SHA-256 (empty salt) from `secret` for `info`. */
@@ -50,7 +33,11 @@ export async function seal(key: CryptoKey, plaintext: string, aad: string): Prom
     key,
     encoder.encode(plaintext),
   );
-  const envelope: SealedV1 = { v: 1, iv: toBase64Url(iv), ct: toBase64Url(new Uint8Array(ct)) };
+  const envelope: SealedV1 = {
+    v: 1,
+    iv: base64urlEncode(iv),
+    ct: base64urlEncode(new Uint8Array(ct)),
+  };
   return JSON.stringify(envelope);
 }
 
@@ -68,8 +55,8 @@ export async function open(
     const envelope = JSON.parse(stored) as Partial<SealedV1> | null;
     if (envelope?.v !== 1 || typeof envelope.iv !== "string" || typeof envelope.ct !== "string")
       return undefined;
-    const iv = fromBase64Url(envelope.iv);
-    const ct = fromBase64Url(envelope.ct);
+    const iv = base64urlDecode(envelope.iv);
+    const ct = base64urlDecode(envelope.ct);
     if (iv?.byteLength !== 12 || !ct || ct.byteLength < 16) return undefined;
     const plaintext = await crypto.subtle.decrypt(
       { name: "AES-GCM", iv, additionalData: encoder.encode(aad) },

@@ -1,5 +1,6 @@
+import { base64urlDecode, logEvent } from "@mcp-cognito-workers/http";
 import type { ClientRegistration, RegistrationStore } from "../oauth";
-import { deriveAesKey, fromBase64Url, open, seal } from "./envelope";
+import { deriveAesKey, open, seal } from "./envelope";
 import { registrationKey } from "./keys";
 
 /** HKDF `info` of the key, derived from CLIENT_STATE_KEY, that encrypts registration records. */
@@ -12,7 +13,7 @@ const RECORD_KEYS = new Map<string, Promise<CryptoKey>>();
 function clientStateKeyBytes(value: string | undefined): Uint8Array {
   const bytes =
     typeof value === "string" && /^[A-Za-z0-9_-]{43}$/.test(value)
-      ? fromBase64Url(value)
+      ? base64urlDecode(value)
       : undefined;
   if (bytes?.byteLength !== 32)
     throw new TypeError(
@@ -56,7 +57,7 @@ export function createKvRegistrationStore(
       }
       if (registration?.issuer === issuer) return registration;
       // Only the issuer (public) is logged, never the record.
-      console.warn(JSON.stringify({ event: "registration_unreadable", issuer }));
+      logEvent("warn", "registration_unreadable", { issuer });
       return undefined;
     },
     async put(registration) {

@@ -1,6 +1,7 @@
+import { randomToken } from "@mcp-cognito-workers/http";
 import type { McpAction } from "../mcp/actions";
 import type { PendingAuthorization, StepUpState, TokenSet, TraceStep } from "../oauth";
-import { deriveAesKey, open, seal, toBase64Url } from "./envelope";
+import { deriveAesKey, open, seal } from "./envelope";
 import { sessionKey } from "./keys";
 
 /** The two flows, in the order the start page shows them. */
@@ -45,13 +46,9 @@ export interface Session {
 /** Sessions live eight hours after their last write. */
 export const SESSION_TTL_SECONDS = 8 * 60 * 60;
 
-function randomId(): string {
-  return toBase64Url(crypto.getRandomValues(new Uint8Array(32)));
-}
-
 /** A new, empty session with fresh id and CSRF token. */
 export function createSession(): Session {
-  return { id: randomId(), csrfToken: randomId(), signIns: {}, trace: [] };
+  return { id: randomToken(), csrfToken: randomToken(), signIns: {}, trace: [] };
 }
 
 /** HKDF `info` of the key that encrypts a session record. */

@@ -1,3 +1,4 @@
+import { isJsonObject } from "@mcp-cognito-workers/http";
 import { Hono } from "hono";
 import type { PoolServices } from "../pool-services";
 import type { RuntimeSettings } from "../store/records";
@@ -41,7 +42,7 @@ export function localRoutes(pool: PoolServices): Hono {
 
   app.post("/settings", async (c) => {
     const body: unknown = await c.req.json().catch(() => undefined);
-    if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    if (!isJsonObject(body)) {
       return c.json(
         { error: "invalid_request", error_description: "The body must be a JSON object" },
         400,
@@ -73,8 +74,7 @@ export function localRoutes(pool: PoolServices): Hono {
 
   app.post("/keys/rotate", async (c) => {
     const body: unknown = await c.req.json().catch(() => ({}));
-    const dropOld =
-      typeof body === "object" && body !== null && "dropOld" in body && body.dropOld === true;
+    const dropOld = isJsonObject(body) && body.dropOld === true;
     const keys = await pool.keys.rotate({ dropOld });
     return c.json({
       access: keys.access.kid,

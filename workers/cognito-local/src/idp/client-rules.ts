@@ -1,3 +1,4 @@
+import { isLoopbackHost } from "@mcp-cognito-workers/http";
 import { isCustomScope, listPoolScopes, type PoolTemplate } from "../config/pool-template";
 import type { OAuthFlow, TimeUnit, UserPoolClient } from "../store/records";
 import { CognitoError } from "./cognito-error";
@@ -7,7 +8,6 @@ import { EXPLICIT_AUTH_FLOWS } from "./shapes";
 export const COGNITO_PROVIDER = "COGNITO";
 
 /** Hosts to which an `http://` callback or sign-out URL may point. */
-const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(["localhost", "127.0.0.1", "[::1]"]);
 const LEGACY_AUTH_FLOWS: ReadonlySet<string> = new Set(EXPLICIT_AUTH_FLOWS.slice(0, 3));
 const SECONDS_PER: Record<TimeUnit, number> = {
   seconds: 1,
@@ -123,7 +123,7 @@ function checkRedirectUrl(url: string): void {
     throw invalidParameter(CLIENT_MESSAGES.invalidUrl(url));
   }
   if (url.includes("#")) throw invalidParameter(CLIENT_MESSAGES.fragmentUrl(url));
-  if (parsed.protocol === "http:" && !LOOPBACK_HOSTS.has(parsed.hostname)) {
+  if (parsed.protocol === "http:" && !isLoopbackHost(parsed.hostname)) {
     throw invalidParameter(CLIENT_MESSAGES.httpUrl(url));
   }
 }

@@ -1,3 +1,4 @@
+import { isJsonObject } from "@mcp-cognito-workers/http";
 import type { PoolServices } from "../pool-services";
 import { AMZ_JSON, CognitoError } from "./cognito-error";
 import { OPERATIONS, type Operation } from "./operations";
@@ -63,8 +64,8 @@ function parseBody(body: Uint8Array): Record<string, unknown> {
   } catch {
     throw new CognitoError("SerializationException", "The request body is not valid JSON.");
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+  if (!isJsonObject(value)) {
     throw new CognitoError("SerializationException", "The request body is not a JSON object.");
   }
-  return value as Record<string, unknown>;
+  return value;
 }

@@ -1,5 +1,5 @@
+import { isJsonObject } from "@mcp-cognito-workers/http";
 import { CognitoError } from "./cognito-error";
-import { isPlainObject } from "./input-deserialize";
 import type { Shape, StructureShape } from "./input-shapes";
 
 /**
@@ -161,7 +161,7 @@ function compile(pattern: string): RegExp {
 /** Renders a value as AWS's (Java) validation messages do: lists as `[a, b]`. */
 function render(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(render).join(", ")}]`;
-  if (isPlainObject(value)) {
+  if (isJsonObject(value)) {
     return `{${Object.entries(value)
       .map(([k, v]) => `${k}=${render(v)}`)
       .join(", ")}}`;

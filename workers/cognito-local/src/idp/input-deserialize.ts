@@ -1,3 +1,4 @@
+import { isJsonObject } from "@mcp-cognito-workers/http";
 import { CognitoError } from "./cognito-error";
 import type { Shape } from "./input-shapes";
 
@@ -24,7 +25,7 @@ export function deserializeInput(value: unknown, shape: Shape): unknown {
       return value.map((item) => (item === null ? null : deserializeInput(item, shape.member)));
     }
     case "map": {
-      if (!isPlainObject(value)) throw unexpected(value);
+      if (!isJsonObject(value)) throw unexpected(value);
       const out: Record<string, unknown> = {};
       for (const [key, item] of Object.entries(value)) {
         if (item !== null) out[key] = deserializeInput(item, shape.value);
@@ -32,7 +33,7 @@ export function deserializeInput(value: unknown, shape: Shape): unknown {
       return out;
     }
     case "structure": {
-      if (!isPlainObject(value)) throw unexpected(value);
+      if (!isJsonObject(value)) throw unexpected(value);
       const out: Record<string, unknown> = {};
       for (const [name, member] of Object.entries(shape.members)) {
         const item = value[name];
@@ -43,11 +44,6 @@ export function deserializeInput(value: unknown, shape: Shape): unknown {
   }
 }
 
-/** Whether a JSON value is an object (not an array or null). */
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 function jsonToken(value: unknown): string {
   if (typeof value === "string") return "STRING_VALUE";
   if (typeof value === "number") return "NUMBER_VALUE";
@@ -56,7 +52,7 @@ function jsonToken(value: unknown): string {
 }
 
 function notConvertible(value: unknown, target: string): CognitoError {
-  if (Array.isArray(value) || isPlainObject(value)) return unexpected(value);
+  if (Array.isArray(value) || isJsonObject(value)) return unexpected(value);
   // A number with a fraction where an integer is expected is NUMBER_VALUE too.
   return new CognitoError(
     "SerializationException",
@@ -68,7 +64,7 @@ function unexpected(value: unknown): CognitoError {
   if (Array.isArray(value)) {
     return new CognitoError("SerializationException", "Start of list found where not expected");
   }
-  if (isPlainObject(value)) {
+  if (isJsonObject(value)) {
     return new CognitoError(
       "SerializationException",
       "Start of structure or map found where not expected.",

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from "@mcp-cognito-workers/http";
 import { AwsV4Signer } from "aws4fetch";
 import { CognitoError } from "./cognito-error";
 
@@ -226,9 +227,7 @@ async function signatureMatches(
   });
   // The signer sorts and lowercases; a list in any other form is not what was signed.
   if (signer.signedHeaders !== check.signedNames.join(";")) return false;
-  const expected = new TextEncoder().encode(await signer.signature());
-  const given = new TextEncoder().encode(check.signature);
-  return expected.byteLength === given.byteLength && crypto.subtle.timingSafeEqual(expected, given);
+  return timingSafeEqual(await signer.signature(), check.signature);
 }
 
 async function sha256Hex(bytes: Uint8Array): Promise<string> {

@@ -1,7 +1,6 @@
+import { OAuthError, timingSafeEqual } from "@mcp-cognito-workers/http";
 import type { PoolServices } from "../pool-services";
 import type { UserPoolClient } from "../store/records";
-import { timingSafeEqualStrings } from "../util/crypto";
-import { OAuthError } from "./oauth-error";
 
 /**
  * Identifies and authenticates the client of a token or revocation request: `client_secret_basic`,
@@ -31,7 +30,7 @@ export function authenticateClient(
     return client;
   }
   if (secret === null) throw new OAuthError("invalid_client", "The client secret is missing");
-  if (!timingSafeEqualStrings(secret, client.ClientSecret)) {
+  if (!timingSafeEqual(secret, client.ClientSecret)) {
     throw new OAuthError("invalid_client", "Client authentication failed");
   }
   return client;

@@ -1,11 +1,12 @@
+import { randomToken, sha256Base64url, timingSafeEqual } from "@mcp-cognito-workers/http";
 import { type Context, Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import type { HtmlEscapedString } from "hono/utils/html";
 import { PAGE_HEADERS } from "../pages/layout";
 import type { PoolServices } from "../pool-services";
 import type { UserRecord } from "../store/records";
 import { checkPasswordPolicy, hashPassword } from "../users/password";
 import { authenticate, findIssuedUser } from "../users/users";
-import { randomToken, sha256, timingSafeEqualStrings } from "../util/crypto";
 import {
   type AuthorizeContext,
   type AuthorizeFailure,
@@ -62,7 +63,7 @@ export function managedLoginRoutes(pool: PoolServices): Hono {
     if (isFailure(request)) return renderFailure(c, request);
     const form = await c.req.parseBody();
     const csrf = getCookie(c, CSRF_COOKIE);
-    if (typeof form._csrf !== "string" || !csrf || !timingSafeEqualStrings(form._csrf, csrf)) {
+    if (typeof form._csrf !== "string" || !csrf || !timingSafeEqual(form._csrf, csrf)) {
       return c.html(
         <ErrorPage message="The sign-in form has expired or was not sent from this site. Go back to the application and sign in again." />,
         403,
@@ -84,7 +85,7 @@ export function managedLoginRoutes(pool: PoolServices): Hono {
     }
     if (user.status === "FORCE_CHANGE_PASSWORD") {
       const challenge = randomToken();
-      pool.store.putChallenge(await sha256(challenge), {
+      pool.store.putChallenge(await sha256Base64url(challenge), {
         username: user.username,
         expiresAt: pool.now() + CHALLENGE_LIFETIME_MS,
       });
@@ -158,34 +159,37 @@ function renderLogin(
   query: URLSearchParams,
   render: LoginRender,
 ) {
-  const csrf = randomToken();
-  setCookie(c, CSRF_COOKIE, csrf, COOKIE_OPTIONS);
-  return c.html(
+  return renderForm(c, render.status ?? 200, (csrf) => (
     <LoginPage
       action={`/login?${query}`}
       csrf={csrf}
       clientName={request.client.ClientName}
       {...(render.username ? { username: render.username } : {})}
       {...(render.error ? { error: render.error } : {})}
-    />,
-    render.status ?? 200,
-    PAGE_HEADERS,
-  );
+    />
+  ));
 }
 
 function renderNewPassword(c: Context, query: URLSearchParams, challenge: string, error?: string) {
-  const csrf = randomToken();
-  setCookie(c, CSRF_COOKIE, csrf, COOKIE_OPTIONS);
-  return c.html(
+  return renderForm(c, error ? 400 : 200, (csrf) => (
     <NewPasswordPage
       action={`/login?${query}`}
       csrf={csrf}
       challenge={challenge}
       {...(error ? { error } : {})}
-    />,
-    error ? 400 : 200,
-    PAGE_HEADERS,
-  );
+    />
+  ));
+}
+
+/** A managed-login form page, with a fresh CSRF token in the page and in its cookie. */
+function renderForm(
+  c: Context,
+  status: 200 | 400,
+  page: (csrf: string) => HtmlEscapedString | Promise<HtmlEscapedString>,
+) {
+  const csrf = randomToken();
+  setCookie(c, CSRF_COOKIE, csrf, COOKIE_OPTIONS);
+  return c.html(page(csrf), status, PAGE_HEADERS);
 }
 
 async function completeNewPassword(
@@ -195,7 +199,7 @@ async function completeNewPassword(
   query: URLSearchParams,
   form: Record<string, unknown>,
 ) {
-  const record = pool.store.takeChallenge(await sha256(String(form.challenge)));
+  const record = pool.store.takeChallenge(await sha256Base64url(String(form.challenge)));
   const user =
     record && record.expiresAt > pool.now() ? pool.store.getUser(record.username) : undefined;
   if (user === undefined || user.status !== "FORCE_CHANGE_PASSWORD") {
@@ -207,7 +211,7 @@ async function completeNewPassword(
   const password = typeof form.new_password === "string" ? form.new_password : "";
   const retry = async (error: string) => {
     const challenge = randomToken();
-    pool.store.putChallenge(await sha256(challenge), {
+    pool.store.putChallenge(await sha256Base64url(challenge), {
       username: user.username,
       expiresAt: pool.now() + CHALLENGE_LIFETIME_MS,
     });
@@ -230,7 +234,7 @@ async function completeNewPassword(
 async function signIn(c: Context, pool: PoolServices, request: AuthorizeRequest, user: UserRecord) {
   const authTime = Math.floor(pool.now() / 1000);
   const session = randomToken();
-  pool.store.putSession(await sha256(session), {
+  pool.store.putSession(await sha256Base64url(session), {
     username: user.username,
     sub: user.sub,
     authTime,
@@ -244,7 +248,7 @@ async function signIn(c: Context, pool: PoolServices, request: AuthorizeRequest,
 async function currentSession(c: Context, pool: PoolServices) {
   const token = getCookie(c, SESSION_COOKIE);
   if (!token) return undefined;
-  const session = pool.store.getSession(await sha256(token));
+  const session = pool.store.getSession(await sha256Base64url(token));
   if (session === undefined || session.expiresAt <= pool.now()) return undefined;
   const user = findIssuedUser(pool, session);
   if (user?.status !== "CONFIRMED") return undefined;
@@ -253,7 +257,7 @@ async function currentSession(c: Context, pool: PoolServices) {
 
 async function endSession(c: Context, pool: PoolServices): Promise<void> {
   const token = getCookie(c, SESSION_COOKIE);
-  if (token) pool.store.deleteSession(await sha256(token));
+  if (token) pool.store.deleteSession(await sha256Base64url(token));
   deleteCookie(c, SESSION_COOKIE, COOKIE_OPTIONS);
 }
 
@@ -266,7 +270,7 @@ async function redirectWithCode(
   authTime: number,
 ) {
   const code = crypto.randomUUID();
-  pool.store.putCode(await sha256(code), {
+  pool.store.putCode(await sha256Base64url(code), {
     clientId: request.client.ClientId,
     redirectUri: request.redirectUri,
     scopes: request.scopes,

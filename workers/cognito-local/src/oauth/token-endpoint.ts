@@ -1,3 +1,10 @@
+import {
+  base64urlEncode,
+  OAuthError,
+  randomToken,
+  sha256Base64url,
+  timingSafeEqual,
+} from "@mcp-cognito-workers/http";
 import { Hono } from "hono";
 import { isCustomScope } from "../config/pool-template";
 import type { PoolServices } from "../pool-services";
@@ -5,9 +12,8 @@ import type { RefreshRecord, UserPoolClient } from "../store/records";
 import { type IssuedTokens, issueTokens } from "../tokens/issue";
 import { tokenLifetimeSeconds } from "../tokens/lifetimes";
 import { findIssuedUser } from "../users/users";
-import { base64url, randomToken, sha256, timingSafeEqualStrings } from "../util/crypto";
 import { authenticateClient } from "./client-auth";
-import { NO_STORE, OAuthError } from "./oauth-error";
+import { NO_STORE } from "./no-store";
 
 const PKCE_VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
 
@@ -48,7 +54,7 @@ export function tokenRoutes(pool: PoolServices): Hono {
         "Token revocation is not enabled for this client",
       );
     }
-    const hash = await sha256(token);
+    const hash = await sha256Base64url(token);
     const record = pool.store.getRefresh(hash);
     // RFC 7009 §2.2: an unknown token is not an error.
     if (record !== undefined) {
@@ -75,7 +81,7 @@ async function readForm(request: Request): Promise<URLSearchParams> {
 async function redeemCode(pool: PoolServices, client: UserPoolClient, form: URLSearchParams) {
   const code = form.get("code");
   if (!code) throw new OAuthError("invalid_request", "code is missing");
-  const record = pool.store.takeCode(await sha256(code));
+  const record = pool.store.takeCode(await sha256Base64url(code));
   if (record === undefined || record.expiresAt <= pool.now()) {
     throw new OAuthError("invalid_grant", "The code is invalid, expired or already used");
   }
@@ -91,7 +97,7 @@ async function redeemCode(pool: PoolServices, client: UserPoolClient, form: URLS
       throw new OAuthError("invalid_grant", "code_verifier is missing or malformed");
     }
     const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier));
-    if (!timingSafeEqualStrings(base64url(digest), record.codeChallenge)) {
+    if (!timingSafeEqual(base64urlEncode(digest), record.codeChallenge)) {
       throw new OAuthError("invalid_grant", "code_verifier does not match the code_challenge");
     }
   }
@@ -101,9 +107,7 @@ async function redeemCode(pool: PoolServices, client: UserPoolClient, form: URLS
   const tokens = await issueTokens(pool, {
     client,
     user,
-    scopes: record.scopes,
-    resource: record.resource,
-    authTime: record.authTime,
+    ...grantOf(record),
     originJti,
     nonce: record.nonce,
   });
@@ -111,9 +115,7 @@ async function redeemCode(pool: PoolServices, client: UserPoolClient, form: URLS
     clientId: client.ClientId,
     username: user.username,
     sub: user.sub,
-    scopes: record.scopes,
-    resource: record.resource,
-    authTime: record.authTime,
+    ...grantOf(record),
     originJti,
     expiresAt: pool.now() + tokenLifetimeSeconds(client, "RefreshToken") * 1000,
   });
@@ -123,7 +125,7 @@ async function redeemCode(pool: PoolServices, client: UserPoolClient, form: URLS
 async function refresh(pool: PoolServices, client: UserPoolClient, form: URLSearchParams) {
   const token = form.get("refresh_token");
   if (!token) throw new OAuthError("invalid_request", "refresh_token is missing");
-  const hash = await sha256(token);
+  const hash = await sha256Base64url(token);
   const record = pool.store.getRefresh(hash);
   if (
     record === undefined ||
@@ -139,9 +141,7 @@ async function refresh(pool: PoolServices, client: UserPoolClient, form: URLSear
   const tokens = await issueTokens(pool, {
     client,
     user,
-    scopes: record.scopes,
-    resource: record.resource,
-    authTime: record.authTime,
+    ...grantOf(record),
     originJti: record.originJti,
   });
   if (client.RefreshTokenRotation?.Feature !== "ENABLED") return tokens;
@@ -190,9 +190,14 @@ async function clientCredentials(
   });
 }
 
+/** What a code or a refresh token grants, carried into the tokens it is exchanged for. */
+function grantOf(record: Pick<RefreshRecord, "scopes" | "resource" | "authTime">) {
+  return { scopes: record.scopes, resource: record.resource, authTime: record.authTime };
+}
+
 /** Makes an opaque refresh token and keeps only its hash. */
 async function saveRefreshToken(pool: PoolServices, record: RefreshRecord): Promise<string> {
   const token = randomToken(48);
-  pool.store.putRefresh(await sha256(token), record);
+  pool.store.putRefresh(await sha256Base64url(token), record);
   return token;
 }

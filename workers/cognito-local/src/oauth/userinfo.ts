@@ -1,16 +1,15 @@
+import { buildBearerChallenge, extractBearerToken, OAuthError } from "@mcp-cognito-workers/http";
 import { Hono } from "hono";
 import { createLocalJWKSet, errors, jwtVerify } from "jose";
 import type { PoolServices } from "../pool-services";
-import { OAuthError } from "./oauth-error";
 
 /** `GET|POST /oauth2/userInfo`: the signed-in user's attributes for an access token with `openid`. */
 export function userInfoRoutes(pool: PoolServices): Hono {
   const app = new Hono();
   app.on(["GET", "POST"], "/oauth2/userInfo", async (c) => {
-    const header = c.req.header("authorization") ?? "";
-    const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(header);
-    if (!match?.[1]) throw invalidToken("Access token is missing or malformed");
-    const claims = await verifyAccessToken(pool, match[1]);
+    const token = extractBearerToken(c.req.raw);
+    if (token === undefined) throw invalidToken("Access token is missing or malformed");
+    const claims = await verifyAccessToken(pool, token);
     const user = pool.store.getUser(String(claims.username ?? ""));
     if (user === undefined || user.sub !== claims.sub || !user.enabled) {
       throw invalidToken("User does not exist");
@@ -44,6 +43,11 @@ async function verifyAccessToken(pool: PoolServices, token: string) {
 
 function invalidToken(description: string): OAuthError {
   return new OAuthError("invalid_token", description, 401, {
-    "WWW-Authenticate": `Bearer error="invalid_token", error_description="${description}"`,
+    headers: {
+      "WWW-Authenticate": buildBearerChallenge({
+        error: "invalid_token",
+        error_description: description,
+      }),
+    },
   });
 }

@@ -1,7 +1,8 @@
+import { PageLayout } from "@mcp-cognito-workers/http";
 import type { PoolTemplate } from "../config/pool-template";
 import { listPoolScopes } from "../config/pool-template";
 import type { LocalSettings } from "../config/settings";
-import { Layout } from "./layout";
+import { STYLESHEET_PATH } from "./layout";
 
 /** What `GET /` reports: everything a developer needs to point a client at the stand-in. */
 export function describeStandIn(settings: LocalSettings, template: PoolTemplate) {
@@ -40,7 +41,7 @@ type StandIn = ReturnType<typeof describeStandIn>;
 export function InfoPage(props: { info: StandIn }) {
   const { info } = props;
   return (
-    <Layout title="cognito-local">
+    <PageLayout title="cognito-local" stylesheet={STYLESHEET_PATH}>
       <div class="card">
         <span class="badge">development only</span>
         <h1>cognito-local</h1>
@@ -148,6 +149,6 @@ export function InfoPage(props: { info: StandIn }) {
           </dd>
         </dl>
       </section>
-    </Layout>
+    </PageLayout>
   );
 }

@@ -1,7 +1,10 @@
-import { raw } from "hono/html";
-import type { Child } from "hono/jsx";
+import { PageLayout } from "@mcp-cognito-workers/http";
 
-const STYLE = `
+/** Where each host serves the stylesheet its pages link: a page's CSS comes from its own origin. */
+export const STYLESHEET_PATH = "/style.css";
+
+/** The stylesheet of the stand-in's pages, served at {@link STYLESHEET_PATH} on both hosts. */
+export const STYLESHEET = `
 :root { color-scheme: light dark; --accent: #0b63ce; --muted: #667085; --border: #d0d5dd; --bg: #f6f7f9; --card: #fff; --error: #b42318; }
 @media (prefers-color-scheme: dark) { :root { --border: #3b4250; --bg: #12151b; --card: #1b1f27; --muted: #98a2b3; --accent: #5ea2ff; --error: #f97066; } }
 * { box-sizing: border-box; }
@@ -23,40 +26,24 @@ code { font: .9em ui-monospace, SFMono-Regular, Menlo, monospace; }
 a { color: var(--accent); }
 `;
 
-/** Headers of every HTML page: no framing, no scripts, never cached. */
+/** Headers of every HTML page: no framing, no scripts, no inline style, never cached. */
 export const PAGE_HEADERS = {
   "Content-Security-Policy":
-    "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'",
+    "default-src 'none'; style-src 'self'; frame-ancestors 'none'; base-uri 'none'",
+  "X-Content-Type-Options": "nosniff",
   "X-Frame-Options": "DENY",
   "Referrer-Policy": "no-referrer",
   "Cache-Control": "no-store",
 } as const;
 
-/** The page frame shared by the stand-in's HTML pages. */
-export function Layout(props: { title: string; children: Child }) {
-  return (
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{props.title}</title>
-        <style>{raw(STYLE)}</style>
-      </head>
-      <body>
-        <main>{props.children}</main>
-      </body>
-    </html>
-  );
-}
-
 /** A page for a request that cannot go back to its client (unknown client or redirect URI). */
 export function ErrorPage(props: { message: string }) {
   return (
-    <Layout title="Error - cognito-local">
+    <PageLayout title="Error - cognito-local" stylesheet={STYLESHEET_PATH}>
       <div class="card narrow" role="alert">
         <h1>An error was encountered with the requested page.</h1>
         <p class="error">{props.message}</p>
       </div>
-    </Layout>
+    </PageLayout>
   );
 }

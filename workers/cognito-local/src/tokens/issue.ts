@@ -1,7 +1,7 @@
+import { base64urlEncode } from "@mcp-cognito-workers/http";
 import { SignJWT } from "jose";
 import type { PoolServices } from "../pool-services";
 import type { UserPoolClient, UserRecord } from "../store/records";
-import { base64url } from "../util/crypto";
 import { tokenLifetimeSeconds } from "./lifetimes";
 
 /** One sign-in for which tokens are made. */
@@ -116,5 +116,5 @@ async function sign(
 /** OIDC `at_hash`: base64url of the left half of SHA-256 of the access token. */
 async function atHash(accessToken: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(accessToken));
-  return base64url(new Uint8Array(digest).slice(0, 16));
+  return base64urlEncode(new Uint8Array(digest).slice(0, 16));
 }

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from "@mcp-cognito-workers/http";
 import type { PasswordPolicy } from "../config/pool-template";
 
 /** workerd's ceiling for PBKDF2 iterations. */
@@ -19,9 +20,7 @@ export async function verifyPassword(password: string, stored: string): Promise<
   if (scheme !== "pbkdf2-sha256" || !iterations || !saltHex || !hashHex) return false;
   const actual = await derive(password, fromHex(saltHex), Number(iterations));
   const expected = fromHex(hashHex);
-  return (
-    actual.byteLength === expected.byteLength && crypto.subtle.timingSafeEqual(actual, expected)
-  );
+  return timingSafeEqual(actual, expected);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { base64url } from "../../util/crypto";
+import { base64urlEncode } from "@mcp-cognito-workers/http";
 import { buildUserPoolClient } from "../client-config";
 import { CognitoError } from "../cognito-error";
 import { readInput } from "../input";
@@ -101,7 +101,7 @@ const NEXT_TOKEN_VERSION = 1;
 
 /** An opaque token that continues a listing after `clientId`, valid for this pool only. */
 function makeNextToken(clientId: string, userPoolId: string): string {
-  return base64url(
+  return base64urlEncode(
     encoder.encode(JSON.stringify({ v: NEXT_TOKEN_VERSION, p: userPoolId, a: clientId })),
   );
 }
