@@ -1,55 +1,55 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { compileRedirectPattern, loadSettings } from "./config";
+import { compileRedirectPattern, readConfig } from "./config";
 
 describe("configuration", () => {
   it("reads the dev values", () => {
-    const settings = loadSettings(env);
-    expect(settings.issuer).toBe("http://localhost:3002");
-    expect(settings.policy.defaultScopes).toEqual(["openid", "mcp-api/read"]);
-    expect(settings.policy.allowClientCredentials).toBe(false);
-    expect(settings.initialAccessToken).toBeUndefined();
+    const config = readConfig(env);
+    expect(config.issuer).toBe("http://localhost:3002");
+    expect(config.policy.defaultScopes).toEqual(["openid", "mcp-api/read"]);
+    expect(config.policy.allowClientCredentials).toBe(false);
+    expect(config.initialAccessToken).toBeUndefined();
   });
 
   it("refuses default scopes outside the allowed ones", () => {
-    expect(() => loadSettings({ ...env, DEFAULT_SCOPES: "openid admin" })).toThrow(TypeError);
+    expect(() => readConfig({ ...env, DEFAULT_SCOPES: "openid admin" })).toThrow(TypeError);
   });
 
   it("reads the step-up scopes, which must be allowed ones; empty means none", () => {
-    expect(loadSettings(env).policy.stepUpScopes).toEqual(["mcp-api/read", "mcp-api/write"]);
-    expect(loadSettings({ ...env, STEP_UP_SCOPES: "" }).policy.stepUpScopes).toEqual([]);
-    expect(() => loadSettings({ ...env, STEP_UP_SCOPES: "mcp-api/admin" })).toThrow(
+    expect(readConfig(env).policy.stepUpScopes).toEqual(["mcp-api/read", "mcp-api/write"]);
+    expect(readConfig({ ...env, STEP_UP_SCOPES: "" }).policy.stepUpScopes).toEqual([]);
+    expect(() => readConfig({ ...env, STEP_UP_SCOPES: "mcp-api/admin" })).toThrow(
       "STEP_UP_SCOPES names mcp-api/admin, which ALLOWED_SCOPES does not",
     );
   });
 
   it("app clients get 15-minute access tokens unless ACCESS_TOKEN_MINUTES says otherwise, within Cognito's 5-1440", () => {
-    expect(loadSettings(env).policy.accessTokenMinutes).toBe(15);
-    expect(loadSettings({ ...env, ACCESS_TOKEN_MINUTES: "" }).policy.accessTokenMinutes).toBe(15);
-    expect(loadSettings({ ...env, ACCESS_TOKEN_MINUTES: "60" }).policy.accessTokenMinutes).toBe(60);
+    expect(readConfig(env).policy.accessTokenMinutes).toBe(15);
+    expect(readConfig({ ...env, ACCESS_TOKEN_MINUTES: "" }).policy.accessTokenMinutes).toBe(15);
+    expect(readConfig({ ...env, ACCESS_TOKEN_MINUTES: "60" }).policy.accessTokenMinutes).toBe(60);
     for (const bad of ["4", "1441", "1.5", "x"])
-      expect(() => loadSettings({ ...env, ACCESS_TOKEN_MINUTES: bad })).toThrow(TypeError);
+      expect(() => readConfig({ ...env, ACCESS_TOKEN_MINUTES: bad })).toThrow(TypeError);
   });
 
   it("reads the registration caps and the unused-client delay: defaults 500 a day and 48 hours, 0 off", () => {
-    const defaults = loadSettings({ ...env, REGISTRATIONS_PER_DAY: "", UNUSED_CLIENT_HOURS: "" });
+    const defaults = readConfig({ ...env, REGISTRATIONS_PER_DAY: "", UNUSED_CLIENT_HOURS: "" });
     expect(defaults.registrationsPerDay).toBe(500);
     expect(defaults.unusedClientHours).toBe(48);
-    const off = loadSettings({ ...env, REGISTRATIONS_PER_DAY: "0", UNUSED_CLIENT_HOURS: "0" });
+    const off = readConfig({ ...env, REGISTRATIONS_PER_DAY: "0", UNUSED_CLIENT_HOURS: "0" });
     expect([off.registrationsPerDay, off.unusedClientHours]).toEqual([0, 0]);
-    expect(() => loadSettings({ ...env, REGISTRATIONS_PER_DAY: "-1" })).toThrow(
+    expect(() => readConfig({ ...env, REGISTRATIONS_PER_DAY: "-1" })).toThrow(
       "configuration variable REGISTRATIONS_PER_DAY must be a non-negative integer",
     );
-    expect(() => loadSettings({ ...env, UNUSED_CLIENT_HOURS: "1.5" })).toThrow(
+    expect(() => readConfig({ ...env, UNUSED_CLIENT_HOURS: "1.5" })).toThrow(
       "configuration variable UNUSED_CLIENT_HOURS must be a non-negative integer",
     );
   });
 
   it("refuses a missing Cognito setting and a bad number", () => {
-    expect(() => loadSettings({ ...env, COGNITO_USER_POOL_ID: "" })).toThrow(
+    expect(() => readConfig({ ...env, COGNITO_USER_POOL_ID: "" })).toThrow(
       "configuration variable COGNITO_USER_POOL_ID must be set",
     );
-    expect(() => loadSettings({ ...env, STALE_AFTER_DAYS: "-1" })).toThrow(TypeError);
+    expect(() => readConfig({ ...env, STALE_AFTER_DAYS: "-1" })).toThrow(TypeError);
   });
 });
 

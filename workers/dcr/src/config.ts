@@ -41,7 +41,7 @@ export interface RegistrationPolicy {
 }
 
 /** Parsed configuration. */
-export interface Settings {
+export interface Config {
   /** This worker's issuer; undefined means "the request's origin". */
   issuer: string | undefined;
   cognito: {
@@ -177,7 +177,7 @@ export function compileRedirectPattern(pattern: string): RegExp {
 }
 
 /** Reads and checks the configuration; a mistake is a TypeError (a 500, logged). */
-export function loadSettings(env: ConfigEnv): Settings {
+export function readConfig(env: ConfigEnv): Config {
   const allowedScopes = words(env.ALLOWED_SCOPES);
   const defaultScopes = words(env.DEFAULT_SCOPES || "openid mcp-api/read");
   for (const scope of defaultScopes)

@@ -1,6 +1,6 @@
-import { createWorker } from "./app";
+import { createApp } from "./app";
 import { RegistrationLimits } from "./limits/registration-limits";
 
 export { RegistrationLimits };
 
-export default createWorker();
+export default createApp();

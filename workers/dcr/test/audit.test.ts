@@ -3,8 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { MAX_AUDITED_DESCRIPTION_LENGTH } from "../src/http/audit-refusals";
 import { hashSource } from "../src/registration/abuse";
 import { sha256Hex } from "../src/registration/secrets";
-import { sourceKey } from "../src/registration/source";
-import { CIMD_CLIENT_PREFIX, CLIENT_PREFIX, cimdClientKey } from "../src/storage/keys";
+import { CIMD_CLIENT_PREFIX, CLIENT_PREFIX, cimdClientKey, sourceKey } from "../src/storage/keys";
 import {
   authorizePath,
   type Browser,

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createWorker } from "../src/app";
+import { createApp } from "../src/app";
 import {
   expectOAuthError,
   failingClientWrites,
@@ -22,7 +22,7 @@ async function legacyUpdate(options: { fetch?: typeof fetch; env?: Partial<Env> 
   const seeded = await seedLegacyRegistration(facade, {
     relayCallbackUrl: `${ISSUER}/callback`,
   });
-  const worker = options.fetch ? createWorker({ fetch: options.fetch }) : facade.worker;
+  const worker = options.fetch ? createApp({ fetch: options.fetch }) : facade.worker;
   const put = (change: Record<string, unknown> = {}) =>
     worker.fetch(
       new Request(`${ISSUER}/register/${seeded.clientId}`, {

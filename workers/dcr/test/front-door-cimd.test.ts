@@ -1,8 +1,7 @@
 import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
-import { cimdDocumentKey } from "../src/cimd/fetch-document";
 import { sha256Hex } from "../src/registration/secrets";
-import { CIMD_CLIENT_PREFIX } from "../src/storage/keys";
+import { CIMD_CLIENT_PREFIX, cimdDocumentKey } from "../src/storage/keys";
 import { writeCimdClient } from "../src/storage/records";
 import {
   authorizePath,

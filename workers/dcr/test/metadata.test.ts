@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import * as oauth from "oauth4webapi";
 import { describe, expect, it, vi } from "vitest";
-import { createWorker } from "../src/app";
+import { createApp } from "../src/app";
 import { COGNITO_ISSUER, discoveryFor, expectOAuthError, ISSUER, setup } from "./support";
 
 describe("RFC 8414 authorization-server metadata", () => {
@@ -75,7 +75,7 @@ describe("RFC 8414 authorization-server metadata", () => {
 
   it("answers 503 with Retry-After when Cognito's discovery names another issuer", async () => {
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});
-    const worker = createWorker({
+    const worker = createApp({
       fetch: async () => Response.json({ ...discoveryFor(COGNITO_ISSUER), issuer: "https://evil" }),
     });
     const response = await worker.fetch(
@@ -85,7 +85,12 @@ describe("RFC 8414 authorization-server metadata", () => {
     );
     expect(response.headers.get("retry-after")).toBe("10");
     await expectOAuthError(response, 503, "temporarily_unavailable");
-    expect(errors.mock.calls.flat().join("\n")).toContain("discovery_failed");
+    const line = JSON.parse(String(errors.mock.calls[0]?.[0]));
+    expect([line.level, line.event, line.issuer]).toEqual([
+      "error",
+      "discovery_failed",
+      COGNITO_ISSUER,
+    ]);
     errors.mockRestore();
   });
 });

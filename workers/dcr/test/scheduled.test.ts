@@ -75,6 +75,7 @@ describe("scheduled reconciliation of Cognito and KV", () => {
     });
     const foreign = facade.cognito.seed({ ClientName: "static-client", CreationDate: 0 });
     const { report } = await runCron(facade);
+    expect([report.level, report.event]).toEqual(["info", "reconciled"]);
     expect(report.orphansDeleted).toEqual([old]);
     expect([...facade.cognito.clients.keys()].sort()).toEqual([young, foreign].sort());
     expect(await env.REGISTRATIONS.get(revokedClientKey(old))).not.toBeNull();

@@ -1,9 +1,9 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import { CookieJar } from "@mcp-cognito-workers/test-support/browser";
 import { expect } from "vitest";
-import { createWorker } from "../src/app";
+import { createApp } from "../src/app";
 import { sha256Hex } from "../src/registration/secrets";
 import { type RegistrationRecord, writeRegistration } from "../src/storage/records";
-import { CookieJar } from "../test-wire/front-door-sign-in.mjs";
 
 export const ISSUER = env.ISSUER;
 export const COGNITO_ISSUER = env.COGNITO_ISSUER;
@@ -504,7 +504,7 @@ export function setup(options: SetupOptions = {}) {
   const sleeps: number[] = [];
   // Its own daily counts and client locks, as its own source has its own rate limit.
   const limitsObjectName = options.limitsObjectName ?? `test-${crypto.randomUUID()}`;
-  const worker = createWorker({
+  const worker = createApp({
     fetch: cognito.fetch,
     now,
     sleep: async (ms) => {

@@ -1,6 +1,8 @@
 // The shared app clients: one Cognito app client per group and slot, created on first need under
 // a lock, recorded in the limits object (exact, one per slot whatever the concurrency), its secret
 // sealed under FRONT_DOOR_KEY, and remembered by the isolate.
+
+import { logEvent, OAuthError } from "@mcp-cognito-workers/http";
 import { CognitoError } from "../cognito/client";
 import {
   type CognitoPoolOptions,
@@ -11,7 +13,6 @@ import {
 import { openValue, type SealOptions, sealValue } from "../front-door/seal";
 import type { ClientLocks, LimitsStub } from "../limits/limits";
 import type { SharedAppClientRow } from "../limits/registration-limits";
-import { OAuthError } from "../oauth/oauth-error";
 import { audit } from "../registration/abuse";
 import { type AppClientGroup, isConfidential, sharedClientName } from "./groups";
 
@@ -167,13 +168,10 @@ export function createSharedAppClients(options: SharedAppClientsOptions): Shared
       return row;
     } catch (error) {
       // The reconciliation deletes a facade-named app client that no slot records, if this fails.
-      console.error(
-        JSON.stringify({
-          event: "app_client_compensation",
-          clientId: created.ClientId,
-          reason: String(error),
-        }),
-      );
+      logEvent("error", "app_client_compensation", {
+        clientId: created.ClientId,
+        reason: String(error),
+      });
       await deleteUserPoolClient(created.ClientId, options.cognito).catch(() => {});
       throw error instanceof OAuthError
         ? error
@@ -197,7 +195,7 @@ export function createSharedAppClients(options: SharedAppClientsOptions): Shared
             "temporarily_unavailable",
             "the authorization server is being prepared for this client; retry",
             503,
-            { "Retry-After": "1" },
+            { headers: { "Retry-After": "1" } },
           );
         await options.sleep(APP_CLIENT_POLL_MILLISECONDS);
       }

@@ -1,6 +1,6 @@
+import { isJsonObject, isLoopbackHost, OAuthError } from "@mcp-cognito-workers/http";
 import type { RegistrationPolicy } from "../config";
-import { OAuthError } from "../oauth/oauth-error";
-import { LOOPBACK_HOSTS, parseRedirectUris } from "../registration/redirect-uri";
+import { parseRedirectUris } from "../registration/redirect-uri";
 
 /** Why a CIMD client_id or its document was refused; `message` is safe to show a person and a client. */
 export class CimdError extends Error {
@@ -73,7 +73,7 @@ export function assertCimdUrl(clientId: string, options: CimdUrlOptions): URL {
   } catch {
     refuse("client_id is not a valid URL");
   }
-  const loopback = options.allowLocalUrls && LOOPBACK_HOSTS.has(url.hostname);
+  const loopback = options.allowLocalUrls && isLoopbackHost(url.hostname);
   if (url.protocol === "http:") {
     if (!options.allowLocalUrls) refuse("client_id URL must use https");
     if (!loopback)
@@ -189,9 +189,8 @@ export function parseCimdDocument(
   clientId: string,
   policy: RegistrationPolicy,
 ): CimdDocument {
-  if (typeof body !== "object" || body === null || Array.isArray(body))
-    refuse("the client metadata document must be a JSON object");
-  const doc = body as Record<string, unknown>;
+  if (!isJsonObject(body)) refuse("the client metadata document must be a JSON object");
+  const doc = body;
 
   if (typeof doc.client_id !== "string")
     refuse('the client metadata document must have a "client_id" string');
@@ -230,7 +229,7 @@ export function parseCimdDocument(
       allowPatterns: policy.redirectUriAllowPatterns,
     });
   } catch (error) {
-    if (error instanceof OAuthError) refuse(error.description);
+    if (error instanceof OAuthError) refuse(error.description ?? error.code);
     throw error;
   }
 

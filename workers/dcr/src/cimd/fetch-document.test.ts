@@ -2,6 +2,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { RegistrationPolicy } from "../config";
 import { sha256Hex } from "../registration/secrets";
+import { cimdDocumentKey } from "../storage/keys";
 import { CimdError } from "./document";
 import {
   CIMD_CACHE_DEFAULT_SECONDS,
@@ -11,7 +12,6 @@ import {
   CIMD_TIMEOUT_MILLISECONDS,
   type CimdFetchOptions,
   cacheSeconds,
-  cimdDocumentKey,
   loadCimdDocument,
 } from "./fetch-document";
 

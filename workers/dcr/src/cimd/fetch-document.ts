@@ -1,5 +1,6 @@
 import type { RegistrationPolicy } from "../config";
 import { sha256Hex } from "../registration/secrets";
+import { cimdDocumentKey } from "../storage/keys";
 import { assertCimdUrl, type CimdDocument, CimdError, parseCimdDocument } from "./document";
 
 /** Largest document accepted. @see draft-ietf-oauth-client-id-metadata-document §6.6 */
@@ -30,11 +31,6 @@ interface CachedCimdDocument {
   document: CimdDocument;
   /** Epoch milliseconds. */
   fetchedAt: number;
-}
-
-/** KV key of a cached document: `cimd-doc:<hex sha256 of the URL>`. */
-export function cimdDocumentKey(urlHashHex: string): string {
-  return `cimd-doc:${urlHashHex}`;
 }
 
 /** Seconds to cache a response, from its Cache-Control, clamped to [MIN, MAX]; DEFAULT when absent. */

@@ -1,3 +1,4 @@
+import { isJsonObject } from "@mcp-cognito-workers/http";
 import { AwsClient } from "aws4fetch";
 
 /** How to reach the Cognito IdP JSON API; `fetch`, `sleep` and `random` are injectable for tests. */
@@ -74,9 +75,7 @@ export async function cognitoRequest(
 /** The `__type` of an error body or `x-amzn-errortype`, without any namespace prefix. */
 function errorType(body: unknown, res: Response): string {
   const raw =
-    (typeof body === "object" && body !== null && "__type" in body
-      ? String((body as { __type: unknown }).__type)
-      : undefined) ??
+    (isJsonObject(body) && body.__type !== undefined ? String(body.__type) : undefined) ??
     res.headers.get("x-amzn-errortype") ??
     "UnknownError";
   return raw.split(":")[0]?.split("#").pop() || "UnknownError";
@@ -93,24 +92,17 @@ export async function processCognitoResponse(res: Response): Promise<Record<stri
   }
   const requestId = res.headers.get("x-amzn-requestid") ?? undefined;
   if (res.status !== 200) {
-    const message =
-      typeof body === "object" && body !== null
-        ? String(
-            (body as { message?: unknown; Message?: unknown }).message ??
-              (body as { Message?: unknown }).Message ??
-              "",
-          )
-        : "";
+    const message = isJsonObject(body) ? String(body.message ?? body.Message ?? "") : "";
     throw new CognitoError(errorType(body, res), message, res.status, requestId);
   }
-  if (typeof body !== "object" || body === null || Array.isArray(body))
+  if (!isJsonObject(body))
     throw new CognitoError(
       "InvalidResponse",
       "the response is not a JSON object",
       res.status,
       requestId,
     );
-  return body as Record<string, unknown>;
+  return body;
 }
 
 /** Throttling, and Cognito's own transient failures: worth another attempt. */

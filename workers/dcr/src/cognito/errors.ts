@@ -1,4 +1,4 @@
-import { OAuthError } from "../oauth/oauth-error";
+import { logEvent, OAuthError } from "@mcp-cognito-workers/http";
 import type { CognitoError } from "./client";
 
 /** Seconds a client is told to wait after Cognito kept throttling. */
@@ -29,7 +29,7 @@ export function toOAuthError(error: CognitoError): OAuthError {
         "temporarily_unavailable",
         "the authorization server is busy; retry later",
         429,
-        { "Retry-After": String(THROTTLED_RETRY_AFTER_SECONDS) },
+        { headers: { "Retry-After": String(THROTTLED_RETRY_AFTER_SECONDS) } },
       );
     case "LimitExceededException":
       return new OAuthError(
@@ -38,22 +38,19 @@ export function toOAuthError(error: CognitoError): OAuthError {
         503,
       );
     default:
-      console.error(
-        JSON.stringify({
-          event: "cognito_error",
-          type: error.type,
-          status: error.status,
-          requestId: error.requestId,
-          message: error.message,
-        }),
-      );
+      logEvent("error", "cognito_error", {
+        type: error.type,
+        status: error.status,
+        requestId: error.requestId,
+        message: error.message,
+      });
       // No answer, or Cognito's own failure (retries spent): transient, so the client may retry.
       if (error.type === "NetworkError" || error.status >= 500)
         return new OAuthError(
           "temporarily_unavailable",
           "the authorization server could not be reached; retry later",
           503,
-          { "Retry-After": String(UNAVAILABLE_RETRY_AFTER_SECONDS) },
+          { headers: { "Retry-After": String(UNAVAILABLE_RETRY_AFTER_SECONDS) } },
         );
       return new OAuthError("server_error", "the authorization server could not be reached", 502);
   }

@@ -1,5 +1,5 @@
 // Deciding an authorization request: pure functions of the query and the client, no I/O.
-import type { OAuthErrorCode } from "../oauth/oauth-error";
+import type { OAuthErrorCode } from "@mcp-cognito-workers/http";
 import { matchRedirectUri } from "./redirect-match";
 
 /** A client as the front door sees it: a DCR registration or a CIMD document. */

@@ -1,5 +1,5 @@
+import { OAuthError } from "@mcp-cognito-workers/http";
 import { describe, expect, it } from "vitest";
-import { OAuthError } from "../oauth/oauth-error";
 import { assertRegisteredMethod, parseBasicCredentials, readPresentedClient } from "./client-auth";
 
 const form = (entries: Record<string, string>) => new Map(Object.entries(entries));

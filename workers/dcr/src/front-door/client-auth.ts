@@ -1,6 +1,6 @@
 // Client authentication at the token and revocation endpoints. The front door checks that the
 // client uses the method it registered; the secret itself is checked by Cognito, which holds it.
-import { OAuthError } from "../oauth/oauth-error";
+import { OAuthError } from "@mcp-cognito-workers/http";
 
 /** How a request authenticated its client. */
 export interface PresentedClient {
@@ -11,7 +11,7 @@ export interface PresentedClient {
 
 function invalidClient(description: string): OAuthError {
   return new OAuthError("invalid_client", description, 401, {
-    "WWW-Authenticate": 'Basic realm="token"',
+    headers: { "WWW-Authenticate": 'Basic realm="token"' },
   });
 }
 

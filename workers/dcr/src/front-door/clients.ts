@@ -1,6 +1,7 @@
 // Who a `client_id` is: a DCR registration (its record) or a CIMD URL (its document), and the
 // Cognito app client that serves it: a shared app client of its group, or, for a registration made
 // before app clients were shared, its own.
+import { logEvent } from "@mcp-cognito-workers/http";
 import { groupFor, slotFor } from "../app-clients/groups";
 import type { AppClientRef } from "../app-clients/shared";
 import { type CimdDocument, CimdError, isCimdClientId } from "../cimd/document";
@@ -8,13 +9,10 @@ import { loadCimdDocument } from "../cimd/fetch-document";
 import { audit } from "../registration/abuse";
 import type { ClientMetadata } from "../registration/client-metadata";
 import { relayCallbackUrl } from "../registration/cognito-config";
-import { sha256Hex } from "../registration/secrets";
-import {
-  ensureRelay,
-  isClientIdShape,
-  type RegistrationContext,
-  USE_RECORD_INTERVAL_SECONDS,
-} from "../registration/service";
+import type { RegistrationContext } from "../registration/context";
+import { ensureRelay } from "../registration/relay";
+import { isClientIdShape, sha256Hex } from "../registration/secrets";
+import { USE_RECORD_INTERVAL_SECONDS } from "../registration/use-records";
 import {
   type CimdClientRecord,
   type RegistrationRecord,
@@ -162,9 +160,7 @@ export async function recordCimdTokenUse(
       lastUsedAt: nowSeconds,
     });
   } catch (error) {
-    console.error(
-      JSON.stringify({ event: "token_use_not_recorded", clientId: cimd.url, error: String(error) }),
-    );
+    logEvent("error", "token_use_not_recorded", { clientId: cimd.url, error: String(error) });
   }
 }
 

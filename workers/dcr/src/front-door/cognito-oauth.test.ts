@@ -1,5 +1,5 @@
+import { OAuthError } from "@mcp-cognito-workers/http";
 import { describe, expect, it } from "vitest";
-import { OAuthError } from "../oauth/oauth-error";
 import {
   basicCredentials,
   buildTokenResponse,

@@ -1,7 +1,7 @@
 // Relaying to Cognito's managed-login endpoints: build and send (`...Request`), then turn the
 // answer into the client's response (`process...Response`). Cognito's bodies pass through only
 // when they are what RFC 6749 says they are.
-import { OAuthError, type OAuthErrorCode } from "../oauth/oauth-error";
+import { isJsonObject, logEvent, OAuthError, type OAuthErrorCode } from "@mcp-cognito-workers/http";
 
 /** How long a relayed call may take before the client is told to retry. */
 export const COGNITO_OAUTH_TIMEOUT_MILLISECONDS = 10_000;
@@ -45,7 +45,7 @@ export async function cognitoOAuthRequest(
       signal: AbortSignal.timeout(COGNITO_OAUTH_TIMEOUT_MILLISECONDS),
     });
   } catch (error) {
-    console.error(JSON.stringify({ event: "relay_unreachable", endpoint, error: String(error) }));
+    logEvent("error", "relay_unreachable", { endpoint, error: String(error) });
     throw unavailable();
   }
 }
@@ -55,7 +55,7 @@ function unavailable(): OAuthError {
     "temporarily_unavailable",
     "the authorization server could not be reached; retry later",
     503,
-    { "Retry-After": String(RELAY_RETRY_AFTER_SECONDS) },
+    { headers: { "Retry-After": String(RELAY_RETRY_AFTER_SECONDS) } },
   );
 }
 
@@ -102,14 +102,9 @@ export async function processCognitoTokenResponse(res: Response): Promise<TokenR
   } catch {
     body = undefined;
   }
-  const isObject = typeof body === "object" && body !== null && !Array.isArray(body);
-  if (
-    res.status === 200 &&
-    isObject &&
-    typeof (body as { access_token?: unknown }).access_token === "string"
-  )
-    return body as TokenResponseBody;
-  throw relayedError(res, isObject ? (body as { error?: unknown }).error : undefined);
+  if (!isJsonObject(body)) throw relayedError(res, undefined);
+  if (res.status === 200 && typeof body.access_token === "string") return body as TokenResponseBody;
+  throw relayedError(res, body.error);
 }
 
 /** The client's token response: the body as JSON with no-store. @see RFC 6749 §5.1 */
@@ -148,10 +143,10 @@ function relayedError(res: Response, code: unknown): OAuthError {
       code as OAuthErrorCode,
       DESCRIPTIONS[code] ?? "refused",
       status,
-      status === 401 ? { "WWW-Authenticate": 'Basic realm="token"' } : {},
+      status === 401 ? { headers: { "WWW-Authenticate": 'Basic realm="token"' } } : {},
     );
   }
-  console.error(JSON.stringify({ event: "relay_unexpected", status: res.status }));
+  logEvent("error", "relay_unexpected", { status: res.status });
   if (res.status >= 500 || res.status === 429) return unavailable();
   return new OAuthError("server_error", "the authorization server answered unexpectedly", 502);
 }

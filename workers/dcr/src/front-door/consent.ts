@@ -1,5 +1,6 @@
 // Remembered approvals: one sealed cookie per browser, listing (client, scopes, expiry) grants.
-import { openValue, type SealOptions, sealValue, sha256Base64Url } from "./seal";
+import { sha256Base64url } from "@mcp-cognito-workers/http";
+import { openValue, type SealOptions, sealValue } from "./seal";
 
 /** At most this many clients are remembered per browser; the oldest approvals go first. */
 export const MAX_REMEMBERED_CLIENTS = 20;
@@ -31,7 +32,7 @@ export async function isRemembered(
   options: SealOptions,
 ): Promise<boolean> {
   const grants = await readGrants(cookie, options);
-  const id = await sha256Base64Url(clientId);
+  const id = await sha256Base64url(clientId);
   const grant = grants.find((g) => g.c === id);
   if (!grant) return false;
   return scope.split(" ").every((s) => s === "" || grant.s.includes(s));
@@ -49,7 +50,7 @@ export async function rememberApproval(
   options: SealOptions,
 ): Promise<string> {
   const grants = await readGrants(cookie, options);
-  const id = await sha256Base64Url(clientId);
+  const id = await sha256Base64url(clientId);
   const previous = grants.find((g) => g.c === id);
   const scopes = [...new Set([...(previous?.s ?? []), ...scope.split(" ").filter(Boolean)])];
   const expiry = Math.floor(options.now() / 1000) + ttlSeconds;

@@ -32,6 +32,19 @@ export function buildSetCookie(
   return `${name}=${value}; Path=/; Max-Age=${maxAgeSeconds}; HttpOnly; SameSite=Lax${secure}`;
 }
 
+/**
+ * The `Set-Cookie` of a transaction's browser binding, for the whole sign-in by default; an empty
+ * value with a lifetime of 0 clears it.
+ */
+export function buildBindingCookie(
+  origin: string,
+  transactionId: string,
+  value: string,
+  maxAgeSeconds = TRANSACTION_TTL_SECONDS,
+): string {
+  return buildSetCookie(origin, transactionCookieName(origin, transactionId), value, maxAgeSeconds);
+}
+
 /** Reads a cookie of the request. */
 export function readCookie(c: Context, name: string): string | undefined {
   return getCookie(c, name);

@@ -1,4 +1,7 @@
-import { OAuthError } from "../oauth/oauth-error";
+import { OAuthError } from "@mcp-cognito-workers/http";
+
+/** Largest form accepted by the token, revocation and decision endpoints. */
+export const MAX_FORM_BYTES = 16 * 1024;
 
 /**
  * Reads a request body as text, refusing one larger than `maxBytes` before it is all read.

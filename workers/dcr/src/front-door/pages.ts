@@ -1,5 +1,6 @@
 // The front door's HTML: the consent page and the error page. Every client-supplied value is
 // escaped by hono's `html` template; pages load no script and cannot be framed.
+import { stylesheetResponse } from "@mcp-cognito-workers/http";
 import { html } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
 import { isLoopbackRedirect } from "./redirect-match";
@@ -18,6 +19,11 @@ code{font:.9em ui-monospace,SFMono-Regular,Menlo,monospace}`;
 
 /** Where the stylesheet is served. */
 export const STYLESHEET_PATH = "/front-door.css";
+
+/** The stylesheet, as served at {@link STYLESHEET_PATH}. */
+export function serveStylesheet(): Response {
+  return stylesheetResponse(STYLESHEET);
+}
 
 /** Headers of every page; `formAction` lists where the consent form may lead (CSP follows redirects). */
 export function pageHeaders(formAction: string[] = []): Record<string, string> {

@@ -1,4 +1,4 @@
-import { LOOPBACK_HOSTS } from "../registration/redirect-uri";
+import { isLoopbackHost } from "@mcp-cognito-workers/http";
 
 function loopbackUrl(uri: string): URL | undefined {
   let url: URL;
@@ -7,7 +7,7 @@ function loopbackUrl(uri: string): URL | undefined {
   } catch {
     return undefined;
   }
-  if (url.protocol !== "http:" || !LOOPBACK_HOSTS.has(url.hostname)) return undefined;
+  if (url.protocol !== "http:" || !isLoopbackHost(url.hostname)) return undefined;
   // Only a URI in its canonical form can match on a parsed comparison.
   if (url.href !== uri) return undefined;
   return url;

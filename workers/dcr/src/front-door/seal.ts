@@ -3,6 +3,8 @@
 // carries its own expiry; an expired, tampered or foreign value opens to undefined. A value may
 // also be bound to a context (a client id, an app client id): it then opens only in that context.
 
+import { base64urlDecode, base64urlEncode } from "@mcp-cognito-workers/http";
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -15,30 +17,6 @@ export type SealPurpose =
   | "refresh"
   /** The Cognito secret of a shared app client, bound to its app client id (kept at rest). */
   | "app-client-secret";
-
-/** base64url without padding. */
-export function toBase64Url(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
-}
-
-/** Decodes unpadded base64url; undefined if `text` is not base64url. */
-export function fromBase64Url(text: string): Uint8Array | undefined {
-  if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) return undefined;
-  const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
-  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
-}
-
-/** base64url(SHA-256(UTF-8 of `text`)): 43 characters. */
-export async function sha256Base64Url(text: string): Promise<string> {
-  return toBase64Url(new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(text))));
-}
-
-/** A random base64url value of `bytes` random bytes. */
-export function randomToken(bytes = 32): string {
-  return toBase64Url(crypto.getRandomValues(new Uint8Array(bytes)));
-}
 
 const keyCache = new Map<string, Promise<CryptoKey>>();
 
@@ -106,7 +84,7 @@ export async function sealValue<T>(
     await keyFor(options.secret, purpose),
     encoder.encode(JSON.stringify(envelope)),
   );
-  return `${toBase64Url(iv)}.${toBase64Url(new Uint8Array(ct))}`;
+  return `${base64urlEncode(iv)}.${base64urlEncode(ct)}`;
 }
 
 /** Longest sealed value accepted for opening (bounds the work an attacker can ask for). */
@@ -125,8 +103,8 @@ export async function openValue<T>(
   if (typeof sealed !== "string" || sealed.length > MAX_SEALED_LENGTH) return undefined;
   const [ivText, ctText, extra] = sealed.split(".");
   if (ivText === undefined || ctText === undefined || extra !== undefined) return undefined;
-  const iv = fromBase64Url(ivText);
-  const ct = fromBase64Url(ctText);
+  const iv = base64urlDecode(ivText);
+  const ct = base64urlDecode(ctText);
   if (!iv || !ct || iv.byteLength !== 12 || ct.byteLength < 16) return undefined;
   let plaintext: ArrayBuffer;
   try {

@@ -1,6 +1,7 @@
+import { isJsonObject } from "@mcp-cognito-workers/http";
 import { createMiddleware } from "hono/factory";
 import { audit } from "../registration/abuse";
-import { isClientIdShape } from "../registration/service";
+import { isClientIdShape } from "../registration/secrets";
 
 /** Longest `error_description` an audit line quotes (a description may echo a redirect URI). */
 export const MAX_AUDITED_DESCRIPTION_LENGTH = 200;
@@ -26,8 +27,8 @@ async function readErrorBody(
 ): Promise<{ error?: string; description?: string }> {
   try {
     const body: unknown = await response.clone().json();
-    if (typeof body !== "object" || body === null) return {};
-    const { error, error_description: description } = body as Record<string, unknown>;
+    if (!isJsonObject(body)) return {};
+    const { error, error_description: description } = body;
     return {
       ...(typeof error === "string" ? { error } : {}),
       ...(typeof description === "string"

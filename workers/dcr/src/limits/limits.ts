@@ -1,6 +1,6 @@
 // The worker's side of the RegistrationLimits Durable Object: reservations against the daily caps
 // of app-client creation, and the per-client lock that serializes changes to a registration.
-import { OAuthError } from "../oauth/oauth-error";
+import { logEvent, OAuthError } from "@mcp-cognito-workers/http";
 import { secondsUntilNextUtcDay, utcDay } from "../registration/abuse";
 import type { RegistrationLimits } from "./registration-limits";
 
@@ -35,7 +35,7 @@ export function dailyCapError(cap: "source" | "global", nowMs: number): OAuthErr
       ? "this source has reached its daily limit of registrations"
       : "this server has reached its daily limit of registrations; retry tomorrow",
     429,
-    { "Retry-After": String(secondsUntilNextUtcDay(nowMs)) },
+    { headers: { "Retry-After": String(secondsUntilNextUtcDay(nowMs)) } },
   );
 }
 
@@ -103,9 +103,7 @@ export function createClientLocks(limits: LimitsStub, now: () => number): Client
         await limits
           .releaseLock(clientId, holder)
           .catch((error: unknown) =>
-            console.error(
-              JSON.stringify({ event: "lock_release_failed", clientId, error: String(error) }),
-            ),
+            logEvent("error", "lock_release_failed", { clientId, error: String(error) }),
           );
       }
     },
@@ -168,16 +166,14 @@ export function createCognitoPacer(
           stub
             .finishCognitoCall(callId, now())
             .catch((error: unknown) =>
-              console.error(
-                JSON.stringify({ event: "pace_not_recorded", operation, error: String(error) }),
-              ),
+              logEvent("error", "pace_not_recorded", { operation, error: String(error) }),
             );
       if (waited + outcome.waitMs > maxWaitMs)
         throw new OAuthError(
           "temporarily_unavailable",
           "the authorization server is busy; retry later",
           429,
-          { "Retry-After": String(COGNITO_PACE_RETRY_AFTER_SECONDS) },
+          { headers: { "Retry-After": String(COGNITO_PACE_RETRY_AFTER_SECONDS) } },
         );
       waited += outcome.waitMs;
       await sleep(outcome.waitMs);

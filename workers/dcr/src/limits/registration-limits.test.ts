@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
+import { OAuthError } from "@mcp-cognito-workers/http";
 import { describe, expect, it } from "vitest";
-import { OAuthError } from "../oauth/oauth-error";
 import { createCognitoPacer, getLimits } from "./limits";
 import { COGNITO_CALL_MAX_MS, COGNITO_CALL_WINDOW_MS } from "./registration-limits";
 

@@ -1,4 +1,4 @@
-import { OAuthError } from "../oauth/oauth-error";
+import { isJsonObject, logEvent, OAuthError } from "@mcp-cognito-workers/http";
 
 /** How long Cognito's discovery document is reused. */
 export const DISCOVERY_CACHE_SECONDS = 3600;
@@ -24,9 +24,8 @@ const OPTIONAL = ["userinfo_endpoint", "revocation_endpoint", "end_session_endpo
 
 /** Checks a discovery document; its `issuer` must be the configured one. @see OIDC Discovery §4.3 */
 export function parseCognitoDiscovery(body: unknown, expectedIssuer: string): CognitoDiscovery {
-  if (typeof body !== "object" || body === null || Array.isArray(body))
-    throw new TypeError("Cognito discovery is not a JSON object");
-  const doc = body as Record<string, unknown>;
+  if (!isJsonObject(body)) throw new TypeError("Cognito discovery is not a JSON object");
+  const doc = body;
   for (const field of REQUIRED)
     if (typeof doc[field] !== "string" || doc[field] === "")
       throw new TypeError(`Cognito discovery: "${field}" must be a non-empty string`);
@@ -64,7 +63,7 @@ export function createDiscoveryCache(options: DiscoveryCacheOptions = {}) {
       cached = { issuer, doc, until: now() + DISCOVERY_CACHE_SECONDS * 1000 };
       return doc;
     } catch (error) {
-      console.error(JSON.stringify({ event: "discovery_failed", issuer, error: String(error) }));
+      logEvent("error", "discovery_failed", { issuer, error: String(error) });
       failedUntil = now() + DISCOVERY_FAILURE_COOLDOWN_SECONDS * 1000;
       // A stale document beats none: the endpoints rarely change.
       if (cached && cached.issuer === issuer) return cached.doc;
@@ -78,6 +77,6 @@ function unavailable(): OAuthError {
     "temporarily_unavailable",
     "the authorization server's metadata is unavailable; retry later",
     503,
-    { "Retry-After": String(DISCOVERY_FAILURE_COOLDOWN_SECONDS) },
+    { headers: { "Retry-After": String(DISCOVERY_FAILURE_COOLDOWN_SECONDS) } },
   );
 }

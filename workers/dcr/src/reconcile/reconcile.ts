@@ -1,3 +1,4 @@
+import { OAuthError } from "@mcp-cognito-workers/http";
 import type { ClientSeen } from "@mcp-cognito-workers/registrations";
 import {
   type CognitoPoolOptions,
@@ -6,11 +7,12 @@ import {
   listUserPoolClients,
 } from "../cognito/operations";
 import type { ClientLocks, LimitsStub } from "../limits/limits";
-import { OAuthError } from "../oauth/oauth-error";
 import { audit } from "../registration/abuse";
 import { COGNITO_CLIENT_NAME_PREFIX } from "../registration/client-metadata";
 import { relayCallbackUrl } from "../registration/cognito-config";
-import { ensureRelay, type RegistrationContext, removeRegistration } from "../registration/service";
+import type { RegistrationContext } from "../registration/context";
+import { ensureRelay } from "../registration/relay";
+import { removeRegistration } from "../registration/remove";
 import { CIMD_CLIENT_PREFIX, CLIENT_PREFIX } from "../storage/keys";
 import {
   type CimdClientListMetadata,

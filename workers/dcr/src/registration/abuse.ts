@@ -1,10 +1,11 @@
-import { invalidTokenError, OAuthError } from "../oauth/oauth-error";
-import { matchesHash, readBearerToken, sha256Hex } from "./secrets";
+import { extractBearerToken, OAuthError } from "@mcp-cognito-workers/http";
+import { invalidTokenError } from "../http/errors";
+import { matchesHash, sha256Hex } from "./secrets";
 
 /** Seconds a rate-limited client is told to wait (the bindings' period). */
 export const REGISTER_RETRY_AFTER_SECONDS = 60;
 
-/** A short, non-reversible handle of a source (`sourceKey` in source.ts) for logs and caps. */
+/** A short, non-reversible handle of a source (`sourceKey` in storage/keys.ts) for logs and caps. */
 export async function hashSource(source: string): Promise<string> {
   return (await sha256Hex(`dcr-source:${source}`)).slice(0, 32);
 }
@@ -17,7 +18,7 @@ export async function assertWithinRateLimit(limiter: RateLimit, source: string):
   const { success } = await limiter.limit({ key: source });
   if (!success)
     throw new OAuthError("temporarily_unavailable", "too many registrations; retry later", 429, {
-      "Retry-After": String(REGISTER_RETRY_AFTER_SECONDS),
+      headers: { "Retry-After": String(REGISTER_RETRY_AFTER_SECONDS) },
     });
 }
 
@@ -32,7 +33,7 @@ export async function assertWithinManagementRateLimit(
       "temporarily_unavailable",
       "too many management requests for this client; retry later",
       429,
-      { "Retry-After": String(REGISTER_RETRY_AFTER_SECONDS) },
+      { headers: { "Retry-After": String(REGISTER_RETRY_AFTER_SECONDS) } },
     );
 }
 
@@ -42,7 +43,7 @@ export async function assertInitialAccessToken(
   authorization: string | undefined,
 ): Promise<void> {
   if (expected === undefined) return;
-  const token = readBearerToken(authorization);
+  const token = extractBearerToken(authorization);
   if (token === undefined || !(await matchesHash(token, await sha256Hex(expected)))) {
     throw invalidTokenError("an initial access token is required to register");
   }

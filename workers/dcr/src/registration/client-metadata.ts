@@ -1,5 +1,5 @@
+import { isJsonObject, OAuthError } from "@mcp-cognito-workers/http";
 import type { RegistrationPolicy } from "../config";
-import { OAuthError } from "../oauth/oauth-error";
 import { parseRedirectUris } from "./redirect-uri";
 
 /** Token endpoint authentication methods Cognito supports. */
@@ -84,9 +84,8 @@ function stringArray(doc: Record<string, unknown>, field: string): string[] | un
  * `invalid_client_metadata` / `invalid_redirect_uri` naming the field. @see RFC 7591 §2, §3.2.2
  */
 export function parseClientMetadata(body: unknown, policy: RegistrationPolicy): ClientMetadata {
-  if (typeof body !== "object" || body === null || Array.isArray(body))
-    invalid("the request body must be a JSON object");
-  const doc = body as Record<string, unknown>;
+  if (!isJsonObject(body)) invalid("the request body must be a JSON object");
+  const doc = body;
 
   const applicationType = doc.application_type ?? undefined;
   if (applicationType !== undefined && applicationType !== "web" && applicationType !== "native")

@@ -1,5 +1,6 @@
 import type { CognitoClientConfig } from "../cognito/types";
-import type { ClientMetadata } from "./client-metadata";
+import type { RegistrationRecord } from "../storage/records";
+import { type ClientMetadata, toCognitoClientName } from "./client-metadata";
 
 /** Settings of every app client the facade creates. */
 export interface CognitoClientOptions {
@@ -44,4 +45,21 @@ export function toCognitoClientConfig(
   if (metadata.tokenEndpointAuthMethod === "none")
     config.RefreshTokenRotation = { Feature: "ENABLED", RetryGracePeriodSeconds: 0 };
   return config;
+}
+
+/**
+ * The app-client configuration of a registration that has its own app client (made before
+ * registrations shared them), with `callbackUrl` as its callback.
+ */
+export function toRecordCognitoConfig(
+  record: RegistrationRecord,
+  callbackUrl: string,
+  options: CognitoClientOptions,
+): CognitoClientConfig {
+  return toCognitoClientConfig(
+    record.metadata,
+    record.cognitoClientName ?? toCognitoClientName(record.metadata.clientName),
+    callbackUrl,
+    options,
+  );
 }

@@ -1,11 +1,9 @@
-import { OAuthError } from "../oauth/oauth-error";
+import { isLoopbackHost, OAuthError } from "@mcp-cognito-workers/http";
 
 /** Cognito's limits on CallbackURLs. */
 export const MAX_REDIRECT_URIS = 100;
 export const MAX_REDIRECT_URI_LENGTH = 1024;
 
-/** Hosts of `http` redirect URIs a client on the person's own machine may use. @see RFC 8252 §7.3 */
-export const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(["localhost", "127.0.0.1", "[::1]"]);
 /** Schemes that are not private-use schemes of a native app. */
 const FORBIDDEN_SCHEMES = new Set([
   "javascript",
@@ -61,7 +59,7 @@ export function assertRedirectUri(uri: string, options: RedirectUriOptions): voi
   if (scheme === "https") {
     if (url.hostname === "") reject(`"redirect_uris" entry ${shown} has no host`);
   } else if (scheme === "http") {
-    if (!LOOPBACK_HOSTS.has(url.hostname))
+    if (!isLoopbackHost(url.hostname))
       reject(`"redirect_uris" entry ${shown}: http is allowed only for localhost and loopback IPs`);
   } else if (FORBIDDEN_SCHEMES.has(scheme)) {
     reject(`"redirect_uris" entry ${shown} uses a forbidden scheme`);

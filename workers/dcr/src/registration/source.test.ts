@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseIpv6, sourceKey } from "./source";
+import { sourceKey } from "../storage/keys";
+import { parseIpv6 } from "./source";
 
 describe("the source of a request: an IPv4 address, or an IPv6 /64", () => {
   it("keys an IPv4 address by itself", () => {

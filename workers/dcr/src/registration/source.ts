@@ -6,7 +6,7 @@
 export const IPV6_SOURCE_PREFIX_BITS = 64;
 
 /** The four decimal octets of a dotted IPv4 address, or undefined. */
-function parseIpv4(text: string): number[] | undefined {
+export function parseIpv4(text: string): number[] | undefined {
   const parts = text.split(".");
   if (parts.length !== 4) return undefined;
   const octets: number[] = [];
@@ -55,25 +55,4 @@ export function parseIpv6(text: string): number[] | undefined {
   // "::" stands for at least one group of zeros.
   if (missing < 1) return undefined;
   return [...head, ...new Array<number>(missing).fill(0), ...tail];
-}
-
-/**
- * The rate-limit and daily-cap key of a client address (`CF-Connecting-IP`): an IPv4 address as
- * itself (`192.0.2.1`); an IPv4-mapped IPv6 address (`::ffff:192.0.2.1`) as that IPv4 address;
- * any other IPv6 address as its /64 (`2001:db8:0:1::/64`, each group in lower-case hex without
- * leading zeros). Anything else (no header in local development) is kept as it is, trimmed.
- */
-export function sourceKey(ip: string): string {
-  const text = ip.trim();
-  const ipv4 = parseIpv4(text);
-  if (ipv4) return ipv4.join(".");
-  const groups = text.includes(":") ? parseIpv6(text) : undefined;
-  if (!groups) return text.slice(0, 100);
-  const [g0, g1, g2, g3, g4, g5, g6 = 0, g7 = 0] = groups;
-  if (g0 === 0 && g1 === 0 && g2 === 0 && g3 === 0 && g4 === 0 && g5 === 0xffff)
-    return [g6 >> 8, g6 & 0xff, g7 >> 8, g7 & 0xff].join(".");
-  return `${groups
-    .slice(0, IPV6_SOURCE_PREFIX_BITS / 16)
-    .map((group) => group.toString(16))
-    .join(":")}::/${IPV6_SOURCE_PREFIX_BITS}`;
 }
