@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type ConfigEnv, parseConfig } from "./config";
+import { type ConfigEnv, readConfig } from "./config";
 
 const BASE: ConfigEnv = {
   COGNITO_ISSUER: "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC123",
@@ -14,7 +14,7 @@ const BASE: ConfigEnv = {
 
 describe("configuration from wrangler vars", () => {
   it("parses the variables", () => {
-    expect(parseConfig(BASE)).toEqual({
+    expect(readConfig(BASE)).toEqual({
       issuer: "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC123",
       authorizationServer: "https://auth.example.com",
       resourceUrl: undefined,
@@ -27,17 +27,17 @@ describe("configuration from wrangler vars", () => {
   });
 
   it("turns the audience switch on only with the exact value true", () => {
-    expect(parseConfig({ ...BASE, REQUIRE_AUDIENCE: "true" }).requireAudience).toBe(true);
-    expect(() => parseConfig({ ...BASE, REQUIRE_AUDIENCE: "yes" })).toThrow(
+    expect(readConfig({ ...BASE, REQUIRE_AUDIENCE: "true" }).requireAudience).toBe(true);
+    expect(() => readConfig({ ...BASE, REQUIRE_AUDIENCE: "yes" })).toThrow(
       '"REQUIRE_AUDIENCE" must be "true" or "false"',
     );
   });
 
   it("turns challenging for every scope on only with the exact value true", () => {
-    expect(parseConfig({ ...BASE, CHALLENGE_ALL_SCOPES: "true" }).challengeAllScopes).toBe(true);
-    expect(parseConfig({ ...BASE, CHALLENGE_ALL_SCOPES: "" }).challengeAllScopes).toBe(false);
+    expect(readConfig({ ...BASE, CHALLENGE_ALL_SCOPES: "true" }).challengeAllScopes).toBe(true);
+    expect(readConfig({ ...BASE, CHALLENGE_ALL_SCOPES: "" }).challengeAllScopes).toBe(false);
     for (const value of ["TRUE", "1", "yes", " true"])
-      expect(() => parseConfig({ ...BASE, CHALLENGE_ALL_SCOPES: value })).toThrow(
+      expect(() => readConfig({ ...BASE, CHALLENGE_ALL_SCOPES: value })).toThrow(
         new TypeError('"CHALLENGE_ALL_SCOPES" must be "true" or "false"'),
       );
   });
@@ -48,6 +48,6 @@ describe("configuration from wrangler vars", () => {
     [{ RESOURCE_URL: "/mcp" }, '"RESOURCE_URL" must be an absolute URL'],
     [{ READ_SCOPE: "a b" }, '"READ_SCOPE" must be one scope token without spaces or quotes'],
   ])("refuses %j as a deployment mistake", (override, message) => {
-    expect(() => parseConfig({ ...BASE, ...override })).toThrow(new TypeError(message));
+    expect(() => readConfig({ ...BASE, ...override })).toThrow(new TypeError(message));
   });
 });

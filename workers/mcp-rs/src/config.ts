@@ -1,5 +1,5 @@
+import { logEvent } from "@mcp-cognito-workers/http";
 import { RequestError } from "./http/errors";
-import { logEvent } from "./http/log";
 
 /** What the resource server needs from its environment, checked once per request. */
 export type ConfigEnv = Pick<
@@ -15,7 +15,7 @@ export type ConfigEnv = Pick<
 >;
 
 /** The resource server's configuration, parsed from its variables. */
-export interface ResourceServerConfig {
+export interface Config {
   /** Cognito's issuer, exactly as its tokens carry it; never rebuilt from region and pool id. */
   issuer: string;
   /** Issuer of the authorization server clients are sent to (the workers/dcr facade). */
@@ -36,10 +36,10 @@ export interface ResourceServerConfig {
 }
 
 /**
- * Parses the variables. A malformed one is a deployment mistake (TypeError → 500); a missing
+ * Reads and checks the variables. A malformed one is a deployment mistake (TypeError → 500); a missing
  * REQUIRE_AUDIENCE is a 503 naming it (see `requireSet`).
  */
-export function parseConfig(env: ConfigEnv): ResourceServerConfig {
+export function readConfig(env: ConfigEnv): Config {
   const issuer = requireUrl(env.COGNITO_ISSUER, "COGNITO_ISSUER");
   const authorizationServer = requireUrl(env.AUTHORIZATION_SERVER, "AUTHORIZATION_SERVER");
   const resourceUrl = env.RESOURCE_URL ? requireUrl(env.RESOURCE_URL, "RESOURCE_URL") : undefined;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MAX_REQUEST_BYTES } from "../src/app";
+import { MAX_REQUEST_BYTES } from "../src/middleware/body-limit";
 import { mcpHeaders, modernHeaders, modernRpc, rpc, setup } from "./support";
 
 describe("Streamable HTTP §Security: Origin validation", () => {

@@ -1,3 +1,4 @@
+import { isJsonObject, logEvent } from "@mcp-cognito-workers/http";
 import {
   type CompactJWSHeaderParameters,
   createLocalJWKSet,
@@ -7,7 +8,6 @@ import {
   type JWTVerifyGetKey,
 } from "jose";
 import { RequestError } from "../http/errors";
-import { logEvent } from "../http/log";
 import type { KeySetStamp } from "./verified-tokens";
 
 /** Least time between two fetches of the JWKS, so that tokens with random `kid`s cannot hammer Cognito. */
@@ -45,7 +45,7 @@ export function discoveryRequest(issuer: string, fetchFn: typeof fetch): Promise
 export async function processDiscoveryResponse(res: Response, issuer: string): Promise<string> {
   if (res.status !== 200) throw new Error(`discovery answered ${res.status}`);
   const body: unknown = await res.json();
-  if (!isRecord(body)) throw new Error("discovery document is not a JSON object");
+  if (!isJsonObject(body)) throw new Error("discovery document is not a JSON object");
   if (body.issuer !== issuer) throw new Error('"issuer" of the discovery document does not match');
   if (typeof body.jwks_uri !== "string" || !URL.canParse(body.jwks_uri))
     throw new Error('"jwks_uri" must be an absolute URL');
@@ -72,11 +72,11 @@ export function jwksRequest(jwksUri: string, fetchFn: typeof fetch): Promise<Res
 export async function processJwksResponse(res: Response): Promise<JSONWebKeySet> {
   if (res.status !== 200) throw new Error(`JWKS answered ${res.status}`);
   const body: unknown = await res.json();
-  if (!isRecord(body) || !Array.isArray(body.keys))
+  if (!isJsonObject(body) || !Array.isArray(body.keys))
     throw new Error('"keys" must be an array of JWKs');
   const keys = body.keys.filter(
     (key): key is JSONWebKeySet["keys"][number] =>
-      isRecord(key) && key.kty === "RSA" && (key.use === undefined || key.use === "sig"),
+      isJsonObject(key) && key.kty === "RSA" && (key.use === undefined || key.use === "sig"),
   );
   return { keys };
 }
@@ -87,7 +87,7 @@ export async function processJwksResponse(res: Response): Promise<JSONWebKeySet>
  * when old, and kept as they were when Cognito cannot be reached.
  */
 export class JwksCache {
-  /** Fetches of discovery and JWKS made so far, for logs and the benchmark. */
+  /** Fetches of discovery and JWKS made so far, for the `jwks_fetched` log line. */
   fetchCount = 0;
   readonly #options: JwksCacheOptions;
   #jwksUri: string | undefined;
@@ -184,8 +184,4 @@ export class JwksCache {
       });
     }
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

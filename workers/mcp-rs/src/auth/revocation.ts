@@ -2,7 +2,8 @@ import { revokedClientKey } from "@mcp-cognito-workers/registrations";
 
 /**
  * How long a KV read of a tombstone (or of its absence) is cached at the edge. A deleted client's
- * tokens stop working within about this long after workers/dcr writes the tombstone.
+ * tokens stop working within about this long (plus {@link REVOCATION_MEMO_SECONDS}) after the
+ * tombstone is visible where they are used.
  */
 export const REVOCATION_CACHE_TTL_SECONDS = 60;
 /** How long one isolate reuses an answer without asking KV again (saves a KV read per request). */

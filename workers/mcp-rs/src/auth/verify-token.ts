@@ -1,6 +1,7 @@
+import { OAuthError } from "@mcp-cognito-workers/http";
 import { isOriginJtiShape } from "@mcp-cognito-workers/registrations";
 import { errors, type JWTPayload, jwtVerify } from "jose";
-import { OAuthError, RequestError } from "../http/errors";
+import { type BearerErrorCode, RequestError } from "../http/errors";
 import { isAudienceAccepted } from "./audience";
 import type { JwksCache } from "./jwks";
 import { parseScopes } from "./scopes";
@@ -25,7 +26,7 @@ export interface Principal {
   originJti: string | undefined;
   /**
    * The registration the token was issued for, when `clientId` is a shared app client's (from
-   * workers/dcr's grant record); set by the app after verification.
+   * workers/dcr's grant record); set by `tokenCheck()` after verification.
    */
   registration?: string;
 }
@@ -113,8 +114,8 @@ async function verifyTokenNow(
   };
 }
 
-function invalidToken(description: string): OAuthError {
-  return new OAuthError("invalid_token", description, 401);
+function invalidToken(description: string): OAuthError<BearerErrorCode> {
+  return new OAuthError<BearerErrorCode>("invalid_token", description, 401);
 }
 
 /** The one place jose's failures become what a client is told. */

@@ -1,3 +1,4 @@
+import { isJsonObject } from "@mcp-cognito-workers/http";
 import { RequestError } from "../http/errors";
 
 /** Longest context title, in characters. */
@@ -42,9 +43,9 @@ export interface NewContext {
 
 /** Narrows untrusted JSON to a new context; a 400 whose message names the field. */
 export function parseNewContext(body: unknown): NewContext {
-  if (typeof body !== "object" || body === null || Array.isArray(body))
+  if (!isJsonObject(body))
     throw new RequestError("invalid_request", "the body must be a JSON object", 400);
-  const { title, content } = body as Record<string, unknown>;
+  const { title, content } = body;
   if (typeof title !== "string" || title.trim() === "" || title.length > MAX_TITLE_LENGTH)
     throw new RequestError(
       "invalid_request",

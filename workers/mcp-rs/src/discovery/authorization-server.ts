@@ -1,5 +1,5 @@
+import { isJsonObject, logEvent } from "@mcp-cognito-workers/http";
 import { RequestError } from "../http/errors";
-import { logEvent } from "../http/log";
 
 /** How long the facade's metadata is reused before it is fetched again. */
 export const AS_METADATA_TTL_SECONDS = 300;
@@ -31,11 +31,9 @@ export async function processAuthorizationServerMetadataResponse(
 ): Promise<Record<string, unknown>> {
   if (!res.ok) throw new Error(`metadata answered ${res.status}`);
   const body: unknown = await res.json();
-  if (typeof body !== "object" || body === null || Array.isArray(body))
-    throw new Error("metadata is not a JSON object");
-  if ((body as Record<string, unknown>).issuer !== issuer)
-    throw new Error('"issuer" of the metadata does not match');
-  return body as Record<string, unknown>;
+  if (!isJsonObject(body)) throw new Error("metadata is not a JSON object");
+  if (body.issuer !== issuer) throw new Error('"issuer" of the metadata does not match');
+  return body;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { ResourceServerConfig } from "../config";
+import type { Config } from "../config";
 
 /** Path of the MCP endpoint on this origin. */
 export const MCP_PATH = "/mcp";
@@ -6,7 +6,7 @@ export const MCP_PATH = "/mcp";
 export const PRM_PATH = "/.well-known/oauth-protected-resource";
 
 /** This server's canonical resource URL: configured, or the request origin + `/mcp`. @see RFC 8707 §2 */
-export function resolveResource(config: ResourceServerConfig, requestUrl: string): string {
+export function resolveResource(config: Config, requestUrl: string): string {
   return config.resourceUrl ?? `${new URL(requestUrl).origin}${MCP_PATH}`;
 }
 
@@ -21,7 +21,7 @@ export function buildResourceMetadataUrl(resource: string): string {
  * origin for the root one, so that `resource` matches the URL it was derived from).
  * @see RFC 9728 §2, §3.3
  */
-export function buildProtectedResourceMetadata(resource: string, config: ResourceServerConfig) {
+export function buildProtectedResourceMetadata(resource: string, config: Config) {
   return {
     resource,
     authorization_servers: [config.authorizationServer],

@@ -1,29 +1,19 @@
+import { isJsonObject, OAuthError } from "@mcp-cognito-workers/http";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 
-/** Error codes of the Bearer token family (RFC 6750 §3.1). */
+/** Error codes of the Bearer token family, what {@link OAuthError}s of this server carry. @see RFC 6750 §3.1 */
 export type BearerErrorCode = "invalid_request" | "invalid_token" | "insufficient_scope";
 
-/** Options of {@link OAuthError}. */
-export interface OAuthErrorOptions {
-  /** Scopes the operation needs, for the challenge's `scope`. */
-  scope?: readonly string[];
-}
-
 /**
- * A failure of Bearer authentication; rendered as 401/403/400 JSON with a `WWW-Authenticate`
- * challenge built by `buildBearerChallenge`.
+ * A request with no Bearer credentials at all: 401 `invalid_token` in the body, but a challenge
+ * that names no error, as the client may not know it needs a token.
  * @see RFC 6750 §3.1
  */
-export class OAuthError extends Error {
-  override readonly name = "OAuthError";
+export class MissingTokenError extends OAuthError<BearerErrorCode> {
+  override readonly name = "MissingTokenError";
 
-  constructor(
-    readonly code: BearerErrorCode | undefined,
-    readonly description: string,
-    readonly status: 400 | 401 | 403,
-    readonly options: OAuthErrorOptions = {},
-  ) {
-    super(description);
+  constructor() {
+    super("invalid_token", "an access token is required", 401);
   }
 }
 
@@ -75,7 +65,7 @@ export class JsonRpcError extends Error {
 
 /** The id of a JSON-RPC request body, to echo in an error; null when it has none. */
 export function findJsonRpcId(body: unknown): JsonRpcId {
-  if (typeof body !== "object" || body === null || !("id" in body)) return null;
+  if (!isJsonObject(body)) return null;
   return typeof body.id === "string" || typeof body.id === "number" ? body.id : null;
 }
 

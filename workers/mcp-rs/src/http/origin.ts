@@ -1,5 +1,5 @@
 /**
- * Whether a browser `Origin` may call the MCP endpoint (DNS-rebinding defence): the server's own
+ * Whether a browser `Origin` may call `/mcp` and `/v1` (DNS-rebinding defence): the server's own
  * origin, or one of the configured ones, where `*` stands for any port.
  * @see MCP basic/transports, Streamable HTTP "Security Warning"
  */

@@ -1,3 +1,4 @@
+import { isJsonObject } from "@mcp-cognito-workers/http";
 import {
   PROTOCOL_VERSION_META_KEY,
   SUPPORTED_PROTOCOL_VERSIONS,
@@ -39,11 +40,7 @@ export function listSupportedVersionsFor(body: unknown): readonly string[] {
 
 /** Whether a JSON-RPC message's `params._meta` carries the per-request protocol version key. */
 function hasEnvelopeClaim(body: unknown): boolean {
-  if (!isRecord(body) || !isRecord(body.params)) return false;
+  if (!isJsonObject(body) || !isJsonObject(body.params)) return false;
   const meta = body.params._meta;
-  return isRecord(meta) && PROTOCOL_VERSION_META_KEY in meta;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+  return isJsonObject(meta) && PROTOCOL_VERSION_META_KEY in meta;
 }

@@ -1,3 +1,4 @@
+import { isJsonObject } from "@mcp-cognito-workers/http";
 import { type Access, scopesFor } from "../auth/scopes";
 
 /** The tools, and whether each reads or writes the user's data. */
@@ -19,7 +20,7 @@ export type ToolName = keyof typeof TOOL_ACCESS;
 export function classifyMcpRequest(body: unknown): Set<Access> {
   const access = new Set<Access>(["read"]);
   for (const message of Array.isArray(body) ? body : [body]) {
-    if (!isRecord(message) || message.method !== "tools/call" || !isRecord(message.params))
+    if (!isJsonObject(message) || message.method !== "tools/call" || !isJsonObject(message.params))
       continue;
     const name = message.params.name;
     if (typeof name === "string" && Object.hasOwn(TOOL_ACCESS, name))
@@ -42,8 +43,4 @@ export function scopesToChallenge(config: {
   const access = new Set<Access>(["read"]);
   if (config.challengeAllScopes) for (const kind of Object.values(TOOL_ACCESS)) access.add(kind);
   return scopesFor(access, config);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -1,0 +1,14 @@
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "../app-env";
+import { readConfig } from "../config";
+import { resolveResource } from "../discovery/protected-resource";
+
+/** Reads the configuration from the vars into `c.var.config`, and this request's canonical resource into `c.var.resource`. */
+export function resourceServerConfig() {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const config = readConfig(c.env);
+    c.set("config", config);
+    c.set("resource", resolveResource(config, c.req.url));
+    await next();
+  });
+}
