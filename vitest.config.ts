@@ -8,6 +8,7 @@ export default defineConfig({
       "workers/*/vitest.wire.config.ts",
       "infra/vitest.config.ts",
       "scripts/vitest.config.ts",
+      "packages/*/vitest.config.ts",
     ],
   },
 });

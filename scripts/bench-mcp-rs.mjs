@@ -9,18 +9,15 @@
 // report are in scripts/bench/.
 import http from "node:http";
 import { join } from "node:path";
+import { startLoopbackProxy } from "@mcp-cognito-workers/test-support/loopback-proxy";
+import { findFreePort } from "@mcp-cognito-workers/test-support/ports";
+import { signInDemoUser } from "@mcp-cognito-workers/test-support/sign-in";
+import { startCognitoLocal, startLocalWorker } from "@mcp-cognito-workers/test-support/stack";
 import { measureWranglerBundle } from "./bench/bundle-size.mjs";
 import { findWorkerdProcesses, readCpuMillis, readNodeCpuMillis } from "./bench/cpu.mjs";
 import { runLoad, summarizeRounds } from "./bench/load.mjs";
 import { formatReport, judgeTargets } from "./bench/report.mjs";
 import { buildRequestKinds } from "./bench/requests.mjs";
-import {
-  findFreePort,
-  signInDemoUser,
-  startCognitoLocal,
-  startLocalWorker,
-} from "./lib/local-stack.mjs";
-import { startLoopbackProxy } from "./lib/loopback-proxy.mjs";
 import {
   importWrangler,
   REPO_ROOT,

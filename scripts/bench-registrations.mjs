@@ -11,7 +11,8 @@
 //     of BENCH_RELAY_REQUESTS each.
 // dcr's daily registration caps are turned off here: they are policy, not capacity. The clients,
 // what is read back from the stand-in and the report are in scripts/bench/.
-import { CookieJar } from "../workers/dcr/test-wire/front-door-sign-in.mjs";
+import { CookieJar, signInDemoUser } from "@mcp-cognito-workers/test-support/sign-in";
+import { startFrontDoor } from "@mcp-cognito-workers/test-support/stack";
 import { listAppClients, readIdpCallStats } from "./bench/cognito-pool.mjs";
 import {
   registerClient,
@@ -20,7 +21,6 @@ import {
 } from "./bench/front-door-client.mjs";
 import { percentile } from "./bench/load.mjs";
 import { formatRegistrationReport } from "./bench/registrations-report.mjs";
-import { signInDemoUser, startFrontDoor } from "./lib/local-stack.mjs";
 import { importWrangler, readWranglerVersion, workerConfigPath } from "./lib/wrangler.mjs";
 
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 10_000);

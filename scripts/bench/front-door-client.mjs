@@ -1,7 +1,7 @@
 // The registration bench's clients at dcr's front door: what each one registers (from an address
 // of its own), its sign-in through the consent page and the managed login, and its token requests.
 import { createHash, randomBytes } from "node:crypto";
-import { authorizeThroughFrontDoor } from "../../workers/dcr/test-wire/front-door-sign-in.mjs";
+import { authorizeThroughFrontDoor } from "@mcp-cognito-workers/test-support/sign-in";
 
 /** The loopback redirect URI every bench client registers. */
 export const REDIRECT_URI = "http://127.0.0.1:33418/cb";
@@ -45,7 +45,7 @@ export async function registerClient(frontDoor, n) {
  * One sign-in of a registered client through the front door as `user`, in the browser `jar`, for
  * `scope`, its code redeemed at `/token` with the client's own authentication method: its tokens.
  * @param {{client_id: string, client_secret?: string, token_endpoint_auth_method: string}} client
- * @param {{user: {username: string, password: string}, jar: import("../../workers/dcr/test-wire/front-door-sign-in.mjs").CookieJar, scope: string}} options
+ * @param {{user: {username: string, password: string}, jar: import("@mcp-cognito-workers/test-support/sign-in").CookieJar, scope: string}} options
  */
 export async function signInThroughFrontDoor(issuer, client, options) {
   const verifier = randomBytes(32).toString("base64url");

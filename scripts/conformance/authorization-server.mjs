@@ -3,8 +3,9 @@
 // prints an authorization URL for a browser; the sign-in is walked here as a person would (consent,
 // managed login) and its final redirect, the suite's callback, is requested so the suite gets the
 // code and redeems it.
-import { authorizeThroughFrontDoor } from "../../workers/dcr/test-wire/front-door-sign-in.mjs";
-import { findFreePort, startFrontDoor } from "../lib/local-stack.mjs";
+import { findFreePort } from "@mcp-cognito-workers/test-support/ports";
+import { authorizeThroughFrontDoor } from "@mcp-cognito-workers/test-support/sign-in";
+import { startFrontDoor } from "@mcp-cognito-workers/test-support/stack";
 import { importWrangler, workerConfigPath } from "../lib/wrangler.mjs";
 import { runSuiteCli } from "./suite-cli.mjs";
 import { findAuthorizationUrl, isCallbackServerListening } from "./suite-output.mjs";

@@ -1,6 +1,6 @@
 // The token-adding proxy the server suite reaches mcp-rs through: the suite has no option for an
 // Authorization header.
-import { startLoopbackProxy } from "../lib/loopback-proxy.mjs";
+import { startLoopbackProxy } from "@mcp-cognito-workers/test-support/loopback-proxy";
 
 /**
  * A reverse proxy on 127.0.0.1 in front of `target` (`http://localhost:<port>`): it adds

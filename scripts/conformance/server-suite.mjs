@@ -6,12 +6,9 @@
 // `node scripts/conformance/server-suite.mjs`.
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import {
-  findFreePort,
-  signInDemoUser,
-  startCognitoLocal,
-  startLocalWorker,
-} from "../lib/local-stack.mjs";
+import { findFreePort } from "@mcp-cognito-workers/test-support/ports";
+import { signInDemoUser } from "@mcp-cognito-workers/test-support/sign-in";
+import { startCognitoLocal, startLocalWorker } from "@mcp-cognito-workers/test-support/stack";
 import { importWrangler, workerConfigPath } from "../lib/wrangler.mjs";
 import { startBearerProxy } from "./bearer-proxy.mjs";
 import {

@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { hasMotoServer, startMotoServer } from "@mcp-cognito-workers/test-support/moto";
+import { hasCommand, requireTool } from "@mcp-cognito-workers/test-support/tools";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hasCommand, requireTool } from "../../workers/cognito-local/test-wire/tools";
-import { hasMotoServer, startMotoServer } from "../../workers/dcr/test-wire/moto";
 import {
   deleteStack,
   deployStack,

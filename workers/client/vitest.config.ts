@@ -1,14 +1,3 @@
-import { fileURLToPath } from "node:url";
-import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
-import { defineConfig } from "vitest/config";
+import { defineWorkerProject } from "@mcp-cognito-workers/test-support/vitest";
 
-const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
-
-export default defineConfig({
-  plugins: [cloudflareTest({ wrangler: { configPath: here("./wrangler.toml") } })],
-  test: {
-    root: here("../.."),
-    name: "client",
-    include: ["workers/client/{test,src}/**/*.test.ts"],
-  },
-});
+export default defineWorkerProject({ worker: "client" });

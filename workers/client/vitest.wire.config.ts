@@ -1,16 +1,9 @@
-import { fileURLToPath } from "node:url";
-import { defineConfig } from "vitest/config";
+import { defineWorkerProject } from "@mcp-cognito-workers/test-support/vitest";
 
 // In Node: cognito-local, mcp-rs and the client under wrangler on loopback ports, driven by
 // Chromium as a person would.
-export default defineConfig({
-  test: {
-    root: fileURLToPath(new URL("../..", import.meta.url)),
-    name: "client-wire",
-    environment: "node",
-    include: ["workers/client/test-wire/**/*.test.ts"],
-    testTimeout: 90_000,
-    hookTimeout: 180_000,
-    fileParallelism: false,
-  },
+export default defineWorkerProject({
+  worker: "client",
+  wire: true,
+  test: { testTimeout: 90_000, hookTimeout: 180_000 },
 });

@@ -1,16 +1,7 @@
-import { fileURLToPath } from "node:url";
-import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
-import { defineConfig } from "vitest/config";
+import { defineWorkerProject } from "@mcp-cognito-workers/test-support/vitest";
 
-const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
-
-export default defineConfig({
-  plugins: [cloudflareTest({ wrangler: { configPath: here("./wrangler.toml") } })],
-  test: {
-    root: here("../.."),
-    name: "mcp-rs",
-    include: ["workers/mcp-rs/{test,src}/**/*.test.ts"],
-    // The worker's structured request logs, shown only for failing tests.
-    silent: "passed-only",
-  },
+export default defineWorkerProject({
+  worker: "mcp-rs",
+  // The worker's structured request logs, shown only for failing tests.
+  test: { silent: "passed-only" },
 });

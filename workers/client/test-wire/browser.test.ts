@@ -1,5 +1,7 @@
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { readWorkerVars } from "@mcp-cognito-workers/test-support/stack";
+import { CHROMIUM_PATH, hasChromium, requireTool } from "@mcp-cognito-workers/test-support/tools";
 import {
   type Browser,
   chromium,
@@ -7,11 +9,11 @@ import {
   type Response as PlaywrightResponse,
 } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { unstable_readConfig } from "wrangler";
-import { standInVars } from "../../cognito-local/test-wire/stand-in";
-import { CHROMIUM_PATH, hasChromium, requireTool } from "../../cognito-local/test-wire/tools";
+import * as wrangler from "wrangler";
 import { startBrowserProxy } from "./proxy";
 import { startStack, workerConfig } from "./stack";
+
+const standInVars = readWorkerVars(wrangler, "cognito-local");
 
 const haveBrowser = requireTool("Chromium", hasChromium, "apt-get install chromium");
 
@@ -22,9 +24,7 @@ const haveBrowser = requireTool("Chromium", hasChromium, "apt-get install chromi
  */
 const CLIENT_ORIGIN = "http://localhost:3000";
 /** The client's name: the pages' title, and the `client_name` it registers with at the facade. */
-const APP_NAME = (
-  unstable_readConfig({ config: workerConfig("client") }).vars as Record<string, string>
-).APP_NAME as string;
+const APP_NAME = readWorkerVars(wrangler, "client").APP_NAME as string;
 
 /** What a sign-in went through before it came back to the client. */
 interface SignInSteps {

@@ -1,4 +1,9 @@
 import { randomBytes } from "node:crypto";
+import {
+  authorizeThroughFrontDoor,
+  CookieJar,
+  type FrontDoorSignInResult,
+} from "@mcp-cognito-workers/test-support/sign-in";
 import type {
   FetchLike,
   OAuthClientMetadata,
@@ -7,11 +12,6 @@ import type {
   StoredOAuthClientInformation,
   StoredOAuthTokens,
 } from "@modelcontextprotocol/client";
-import {
-  authorizeThroughFrontDoor,
-  CookieJar,
-  type FrontDoorSignInResult,
-} from "../../dcr/test-wire/front-door-sign-in.mjs";
 
 /** One HTTP exchange seen by the provider: through the transport's fetch, or its own sign-in. */
 export interface Exchange {

@@ -6,28 +6,24 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { unstable_readConfig } from "wrangler";
-import {
-  findFreePort,
-  standInVars,
-  startLocalWorker,
-} from "../../cognito-local/test-wire/stand-in";
+import { findFreePort } from "@mcp-cognito-workers/test-support/ports";
 import {
   authorizeThroughFrontDoor,
   type FrontDoorSignInResult,
-} from "../../dcr/test-wire/front-door-sign-in.mjs";
-import { startStack, workerConfig } from "./stack";
+} from "@mcp-cognito-workers/test-support/sign-in";
+import { readWorkerVars, startLocalWorker } from "@mcp-cognito-workers/test-support/stack";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as wrangler from "wrangler";
+import { startStack } from "./stack";
+
+const standInVars = readWorkerVars(wrangler, "cognito-local");
 
 /** Longest wait for anything mcp-remote or the stack does. */
 const WAIT_MILLISECONDS = 60_000;
 /** The protocol revision the test speaks, as a desktop host of that era does. */
 const PROTOCOL_VERSION = "2025-06-18";
 /** mcp-rs's variables as committed: its read and write scopes. */
-const mcpVars = unstable_readConfig({ config: workerConfig("mcp-rs") }).vars as Record<
-  string,
-  string
->;
+const mcpVars = readWorkerVars(wrangler, "mcp-rs");
 const READ = mcpVars.READ_SCOPE ?? "";
 const WRITE = mcpVars.WRITE_SCOPE ?? "";
 /** What mcp-remote prints when it wants a person to sign in. */
@@ -543,7 +539,7 @@ describe('with CHALLENGE_ALL_SCOPES = "true" on mcp-rs, mcp-remote signs in once
     // A second mcp-rs beside the stack's, challenging for every scope the tools need; it shares
     // dcr's KV namespace as the first does, to read the grant records of shared app clients.
     const port = await findFreePort();
-    const mcpRs = await startLocalWorker(workerConfig("mcp-rs"), {
+    const stopMcpRs = await startLocalWorker(wrangler, "mcp-rs", {
       port,
       persistTo: stack.state,
       vars: {
@@ -552,7 +548,7 @@ describe('with CHALLENGE_ALL_SCOPES = "true" on mcp-rs, mcp-remote signs in once
         CHALLENGE_ALL_SCOPES: "true",
       },
     });
-    stopAll.push(mcpRs.dispose);
+    stopAll.push(stopMcpRs);
     session = await startSession(`http://localhost:${port}/mcp`);
   });
 

@@ -1,3 +1,4 @@
+import { readWorkerVars } from "@mcp-cognito-workers/test-support/stack";
 import {
   Client,
   StreamableHTTPClientTransport,
@@ -5,19 +6,17 @@ import {
 } from "@modelcontextprotocol/client";
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { unstable_readConfig } from "wrangler";
-import { standInVars } from "../../cognito-local/test-wire/stand-in";
+import * as wrangler from "wrangler";
 import {
   type Exchange,
   HeadlessOAuthProvider,
   type HeadlessOAuthProviderOptions,
 } from "./headless-provider";
-import { startStack, workerConfig } from "./stack";
+import { startStack } from "./stack";
 
-const mcpRsVars = unstable_readConfig({ config: workerConfig("mcp-rs") }).vars as Record<
-  string,
-  string
->;
+const standInVars = readWorkerVars(wrangler, "cognito-local");
+
+const mcpRsVars = readWorkerVars(wrangler, "mcp-rs");
 const READ = mcpRsVars.READ_SCOPE ?? "";
 const WRITE = mcpRsVars.WRITE_SCOPE ?? "";
 /** The revision mcp-rs serves statelessly; the SDK picks it when it probes. */

@@ -2,11 +2,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { findFreePort } from "@mcp-cognito-workers/test-support/ports";
 import {
-  findFreePort,
+  type StartLocalWorkerOptions,
+  startCognitoLocal,
   startLocalWorker,
-  startStandInAtItsOrigin,
-} from "../../cognito-local/test-wire/stand-in";
+} from "@mcp-cognito-workers/test-support/stack";
+import * as wrangler from "wrangler";
 
 /** The wrangler.toml of a worker of this repository. */
 export const workerConfig = (worker: string) =>
@@ -16,6 +18,11 @@ export const workerConfig = (worker: string) =>
 export interface StartStackOptions {
   /** Also start workers/client, pointed at the others. */
   withClient?: boolean;
+}
+
+/** A worker of the stack: where it listens. */
+interface StackWorker {
+  origin: string;
 }
 
 /**
@@ -31,10 +38,19 @@ export async function startStack(options: StartStackOptions = {}) {
     await Promise.allSettled(stops.map((stop) => stop()));
     rmSync(state, { recursive: true, force: true });
   };
+  /** Starts `workers/<name>` on a free loopback port; its stop joins the others. */
+  const start = async (
+    name: string,
+    worker: Omit<StartLocalWorkerOptions, "port">,
+  ): Promise<StackWorker> => {
+    const port = await findFreePort();
+    stops.push(await startLocalWorker(wrangler, name, { ...worker, port }));
+    return { origin: `http://127.0.0.1:${port}` };
+  };
   try {
-    const cognito = await startStandInAtItsOrigin();
-    stops.push(cognito.dispose);
-    const dcr = await startLocalWorker(workerConfig("dcr"), {
+    const cognito = await startCognitoLocal(wrangler);
+    stops.push(cognito.stop);
+    const dcr = await start("dcr", {
       persistTo: state,
       vars: {
         // Empty: the issuer is the origin the request reached (127.0.0.1 and its port).
@@ -43,23 +59,22 @@ export async function startStack(options: StartStackOptions = {}) {
         COGNITO_IDP_ENDPOINT: `${cognito.origin}/`,
       },
     });
-    stops.push(dcr.dispose);
     // Cognito binds tokens (RFC 8707) only to https or http://localhost resources.
     const mcpPort = await findFreePort();
-    const mcpRs = await startLocalWorker(workerConfig("mcp-rs"), {
-      port: mcpPort,
-      persistTo: state,
-      vars: { COGNITO_ISSUER: cognito.issuer, AUTHORIZATION_SERVER: dcr.origin },
-    });
-    stops.push(mcpRs.dispose);
+    stops.push(
+      await startLocalWorker(wrangler, "mcp-rs", {
+        port: mcpPort,
+        persistTo: state,
+        vars: { COGNITO_ISSUER: cognito.issuer, AUTHORIZATION_SERVER: dcr.origin },
+      }),
+    );
     const mcpUrl = `http://localhost:${mcpPort}/mcp`;
     const client = options.withClient
-      ? await startLocalWorker(workerConfig("client"), {
+      ? await start("client", {
           vars: { COGNITO_ISSUER: cognito.issuer, MCP_SERVER_URL: mcpUrl },
         })
       : undefined;
-    if (client) stops.push(client.dispose);
-    return { cognito, dcr, mcpRs, mcpUrl, client, state, dispose };
+    return { cognito, dcr, mcpUrl, client, state, dispose };
   } catch (error) {
     await dispose();
     throw error;

@@ -1,9 +1,12 @@
 import { createHash, randomBytes } from "node:crypto";
+import { readWorkerVars, startCognitoLocal } from "@mcp-cognito-workers/test-support/stack";
+import { CHROMIUM_PATH, hasChromium, requireTool } from "@mcp-cognito-workers/test-support/tools";
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { standInVars, startStandInAtItsOrigin } from "./stand-in";
-import { CHROMIUM_PATH, hasChromium, requireTool } from "./tools";
+import * as wrangler from "wrangler";
+
+const standInVars = readWorkerVars(wrangler, "cognito-local");
 
 const haveBrowser = requireTool("Chromium", hasChromium, "apt-get install chromium");
 const CALLBACK = "http://localhost:3000/callback";
@@ -11,11 +14,11 @@ const CALLBACK = "http://localhost:3000/callback";
 describe.skipIf(!haveBrowser)(
   "a browser signs in through managed login with the static client",
   () => {
-    let standIn: Awaited<ReturnType<typeof startStandInAtItsOrigin>>;
+    let standIn: Awaited<ReturnType<typeof startCognitoLocal>>;
     let browser: Browser;
 
     beforeAll(async () => {
-      standIn = await startStandInAtItsOrigin();
+      standIn = await startCognitoLocal(wrangler);
       browser = await chromium.launch({
         executablePath: CHROMIUM_PATH,
         args: [
@@ -32,7 +35,7 @@ describe.skipIf(!haveBrowser)(
 
     afterAll(async () => {
       await browser?.close();
-      await standIn?.dispose();
+      await standIn?.stop();
     });
 
     it("authorization code + PKCE → tokens shaped like Cognito's", {

@@ -1,12 +1,15 @@
 import { execFile } from "node:child_process";
+import { readWorkerVars, startCognitoLocal } from "@mcp-cognito-workers/test-support/stack";
+import { hasCommand, requireTool } from "@mcp-cognito-workers/test-support/tools";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { standInVars, startStandInAtItsOrigin } from "./stand-in";
-import { hasCommand, requireTool } from "./tools";
+import * as wrangler from "wrangler";
+
+const standInVars = readWorkerVars(wrangler, "cognito-local");
 
 const POOL_ID = standInVars.USER_POOL_ID as string;
 const HAS_AWS = requireTool("The AWS CLI (aws)", () => hasCommand("aws"), "pip install awscli");
 
-let standIn: Awaited<ReturnType<typeof startStandInAtItsOrigin>>;
+let standIn: Awaited<ReturnType<typeof startCognitoLocal>>;
 
 interface CliResult {
   code: number;
@@ -61,7 +64,7 @@ interface ClientOutput {
 
 beforeAll(async () => {
   if (!HAS_AWS) return;
-  standIn = await startStandInAtItsOrigin();
+  standIn = await startCognitoLocal(wrangler);
   await fetch(`${standIn.origin}/_local/settings`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -70,7 +73,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await standIn?.dispose();
+  await standIn?.stop();
 });
 
 describe.skipIf(!HAS_AWS)("AWS CLI v1 against the stand-in", () => {

@@ -10,35 +10,31 @@ import {
   ResourceNotFoundException,
   UpdateUserPoolClientCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
+import { buildSdkClientConfig } from "@mcp-cognito-workers/test-support/idp";
+import { readWorkerVars, startCognitoLocal } from "@mcp-cognito-workers/test-support/stack";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { standInVars, startStandInAtItsOrigin } from "./stand-in";
+import * as wrangler from "wrangler";
+
+const standInVars = readWorkerVars(wrangler, "cognito-local");
 
 const POOL_ID = standInVars.USER_POOL_ID as string;
-let standIn: Awaited<ReturnType<typeof startStandInAtItsOrigin>>;
+let standIn: Awaited<ReturnType<typeof startCognitoLocal>>;
 let cognito: CognitoIdentityProviderClient;
 
 beforeAll(async () => {
-  standIn = await startStandInAtItsOrigin();
+  standIn = await startCognitoLocal(wrangler);
   // The SDK makes several calls of one operation in a row; the default limit is 5 per second.
   await fetch(`${standIn.origin}/_local/settings`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ rateLimitPerSecond: 0 }),
   });
-  cognito = new CognitoIdentityProviderClient({
-    region: standInVars.AWS_REGION as string,
-    endpoint: standIn.origin,
-    credentials: {
-      accessKeyId: standInVars.LOCAL_ACCESS_KEY_ID as string,
-      secretAccessKey: standInVars.LOCAL_SECRET_ACCESS_KEY as string,
-    },
-    maxAttempts: 1,
-  });
+  cognito = new CognitoIdentityProviderClient(buildSdkClientConfig(standIn));
 });
 
 afterAll(async () => {
   cognito?.destroy();
-  await standIn?.dispose();
+  await standIn?.stop();
 });
 
 describe("AWS SDK for JavaScript v3 against the stand-in", () => {

@@ -1,9 +1,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { readWorkerVars, startCognitoLocal } from "@mcp-cognito-workers/test-support/stack";
 import { AwsClient } from "aws4fetch";
 import { afterAll, describe, expect, it } from "vitest";
-import { standInVars, startStandInAtItsOrigin } from "./stand-in";
+import * as wrangler from "wrangler";
+
+const standInVars = readWorkerVars(wrangler, "cognito-local");
 
 const aws = new AwsClient({
   accessKeyId: standInVars.LOCAL_ACCESS_KEY_ID ?? "",
@@ -42,7 +45,7 @@ describe("state survives a restart of the stand-in", () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("keeps app clients, users and signing keys", { timeout: 120_000 }, async () => {
-    const first = await startStandInAtItsOrigin({ persistTo: dir });
+    const first = await startCognitoLocal(wrangler, { persistTo: dir });
     let clientId: string;
     let kids: string[];
     try {
@@ -60,10 +63,10 @@ describe("state survives a restart of the stand-in", () => {
       expect(user.status).toBe(200);
       kids = await jwksKids(first.origin);
     } finally {
-      await first.dispose();
+      await first.stop();
     }
 
-    const second = await startStandInAtItsOrigin({ persistTo: dir });
+    const second = await startCognitoLocal(wrangler, { persistTo: dir });
     try {
       const described = await call(second.origin, "DescribeUserPoolClient", {
         UserPoolId: poolId,
@@ -79,7 +82,7 @@ describe("state survives a restart of the stand-in", () => {
       expect(again.body.__type).toBe("UsernameExistsException");
       expect(await jwksKids(second.origin)).toEqual(kids);
     } finally {
-      await second.dispose();
+      await second.stop();
     }
   });
 });

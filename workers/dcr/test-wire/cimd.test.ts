@@ -8,13 +8,12 @@ import {
   DescribeUserPoolClientCommand,
   paginateListUserPoolClients,
 } from "@aws-sdk/client-cognito-identity-provider";
+import { buildSdkClientConfig } from "@mcp-cognito-workers/test-support/idp";
+import { findFreePort } from "@mcp-cognito-workers/test-support/ports";
+import { CookieJar } from "@mcp-cognito-workers/test-support/sign-in";
+import { readWorkerVars, startCognitoLocal } from "@mcp-cognito-workers/test-support/stack";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  findFreePort,
-  standInVars,
-  startStandInAtItsOrigin,
-} from "../../cognito-local/test-wire/stand-in";
-import { CookieJar } from "./front-door-sign-in.mjs";
+import * as wrangler from "wrangler";
 import {
   buildAuthorizationUrl,
   readJwtClaims,
@@ -22,6 +21,8 @@ import {
   signInWithPkce,
   startDcr,
 } from "./local-stack";
+
+const standInVars = readWorkerVars(wrangler, "cognito-local");
 
 type Body = Record<string, unknown>;
 
@@ -34,7 +35,7 @@ const LOOPBACK = "http://127.0.0.1:33418/cb";
 /** The facade's limit on a document (draft-ietf-oauth-client-id-metadata-document §6.6). */
 const CIMD_MAX_BYTES = 5 * 1024;
 
-let standIn: Awaited<ReturnType<typeof startStandInAtItsOrigin>>;
+let standIn: Awaited<ReturnType<typeof startCognitoLocal>>;
 /** The front door that fetches documents from loopback URLs, as in local development. */
 let local: { issuer: string; dispose: () => Promise<void> };
 /** The front door as in production: https documents on public names only. */
@@ -105,7 +106,6 @@ async function startFrontDoor(vars: Record<string, string>) {
       ...vars,
     },
   });
-  if (dcr.origin !== issuer) throw new Error(`dcr listens on ${dcr.origin}, not ${issuer}`);
   return { issuer, dispose: dcr.dispose };
 }
 
@@ -118,7 +118,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => documents.listen(0, "127.0.0.1", resolve));
   origin = `http://127.0.0.1:${(documents.address() as AddressInfo).port}`;
 
-  standIn = await startStandInAtItsOrigin();
+  standIn = await startCognitoLocal(wrangler);
   // The tests list the pool around every refusal: more calls a second than Cognito's 5.
   await fetch(`${standIn.origin}/_local/settings`, {
     method: "POST",
@@ -127,22 +127,14 @@ beforeAll(async () => {
   });
   local = await startFrontDoor({ CIMD_ALLOW_LOCAL_URLS: "true" });
   strict = await startFrontDoor({ CIMD_ALLOW_LOCAL_URLS: "false" });
-  cognito = new CognitoIdentityProviderClient({
-    region: standInVars.AWS_REGION as string,
-    endpoint: standIn.origin,
-    credentials: {
-      accessKeyId: standInVars.LOCAL_ACCESS_KEY_ID as string,
-      secretAccessKey: standInVars.LOCAL_SECRET_ACCESS_KEY as string,
-    },
-    maxAttempts: 1,
-  });
+  cognito = new CognitoIdentityProviderClient(buildSdkClientConfig(standIn));
 });
 
 afterAll(async () => {
   cognito?.destroy();
   await strict?.dispose();
   await local?.dispose();
-  await standIn?.dispose();
+  await standIn?.stop();
   await new Promise((resolve) => documents?.close(resolve));
 });
 

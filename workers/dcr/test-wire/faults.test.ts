@@ -7,15 +7,15 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { callIdp } from "@mcp-cognito-workers/test-support/idp";
+import { findFreePort } from "@mcp-cognito-workers/test-support/ports";
+import { CookieJar } from "@mcp-cognito-workers/test-support/sign-in";
+import { readWorkerVars, startCognitoLocal } from "@mcp-cognito-workers/test-support/stack";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  callIdp,
-  findFreePort,
-  standInVars,
-  startStandInAtItsOrigin,
-} from "../../cognito-local/test-wire/stand-in";
-import { CookieJar } from "./front-door-sign-in.mjs";
+import * as wrangler from "wrangler";
 import { buildAuthorizationUrl, requestToken, signInWithPkce, startDcr } from "./local-stack";
+
+const standInVars = readWorkerVars(wrangler, "cognito-local");
 
 interface Registered {
   client_id: string;
@@ -33,7 +33,7 @@ const LOOPBACK = "http://127.0.0.1:33418/cb";
 const DCR_PREFIX = "dcr-";
 const TWO_HOURS_MS = 2 * 60 * 60 * 1000;
 
-let standIn: Awaited<ReturnType<typeof startStandInAtItsOrigin>>;
+let standIn: Awaited<ReturnType<typeof startCognitoLocal>>;
 let standInStopped: Promise<void> | undefined;
 /** A facade whose KV is kept on disk (so that the test can make it unwritable). */
 let warm: Awaited<ReturnType<typeof startFrontDoor>>;
@@ -58,15 +58,11 @@ async function startFrontDoor(options: { persistTo?: string } = {}) {
       CIMD_ALLOW_LOCAL_URLS: "true",
     },
   });
-  if (dcr.origin !== issuer) {
-    await dcr.dispose();
-    throw new Error(`dcr listens on ${dcr.origin}, not ${issuer}`);
-  }
   return { issuer, dispose: dcr.dispose };
 }
 
 function stopStandIn(): Promise<void> {
-  standInStopped ??= standIn?.dispose() ?? Promise.resolve();
+  standInStopped ??= standIn?.stop() ?? Promise.resolve();
   return standInStopped;
 }
 
@@ -88,7 +84,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => documents.listen(0, "127.0.0.1", resolve));
   documentUrl = `http://127.0.0.1:${(documents.address() as AddressInfo).port}/client.json`;
-  standIn = await startStandInAtItsOrigin();
+  standIn = await startCognitoLocal(wrangler);
   persistTo = mkdtempSync(join(tmpdir(), "dcr-faults-"));
   warm = await startFrontDoor({ persistTo });
   cold = await startFrontDoor();
@@ -120,7 +116,7 @@ async function dcrAppClients(): Promise<string[]> {
   const ids: string[] = [];
   let nextToken: unknown;
   do {
-    const page = await callIdp(standIn.origin, "ListUserPoolClients", {
+    const page = await callIdp(standIn, "ListUserPoolClients", {
       MaxResults: 60,
       ...(nextToken ? { NextToken: nextToken } : {}),
     });
@@ -201,7 +197,7 @@ describe("a KV write that fails during registration leaves nothing in Cognito", 
       });
     expect((await setClock(-TWO_HOURS_MS)).status).toBe(200);
     const orphan = await callIdp(
-      standIn.origin,
+      standIn,
       "CreateUserPoolClient",
       { ClientName: `${DCR_PREFIX}Lost write` },
       { offsetMs: -TWO_HOURS_MS },

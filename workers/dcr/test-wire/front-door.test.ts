@@ -5,22 +5,26 @@ import {
   CognitoIdentityProviderClient,
   DescribeUserPoolClientCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildSdkClientConfig } from "@mcp-cognito-workers/test-support/idp";
+import { findFreePort } from "@mcp-cognito-workers/test-support/ports";
 import {
-  findFreePort,
-  standInVars,
-  startStandInAtItsOrigin,
-} from "../../cognito-local/test-wire/stand-in";
-import { authorizeThroughFrontDoor, CookieJar } from "./front-door-sign-in.mjs";
+  authorizeThroughFrontDoor,
+  CookieJar,
+  pkce,
+} from "@mcp-cognito-workers/test-support/sign-in";
+import { readWorkerVars, startCognitoLocal } from "@mcp-cognito-workers/test-support/stack";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as wrangler from "wrangler";
 import {
   buildAuthorizationUrl,
-  pkce,
   readJwtClaims,
   requestToken,
   signInWithPkce,
   startDcr,
   type TokenRequestOptions,
 } from "./local-stack";
+
+const standInVars = readWorkerVars(wrangler, "cognito-local");
 
 type Body = Record<string, unknown>;
 interface Registered {
@@ -38,13 +42,13 @@ const LOOPBACK = "http://127.0.0.1:33418/cb";
 /** The resource server's canonical URI (workers/mcp-rs's dev port). */
 const RESOURCE = "http://localhost:3001/mcp";
 
-let standIn: Awaited<ReturnType<typeof startStandInAtItsOrigin>>;
+let standIn: Awaited<ReturnType<typeof startCognitoLocal>>;
 let dcr: Awaited<ReturnType<typeof startDcr>>;
 let issuer: string;
 let cognito: CognitoIdentityProviderClient;
 
 beforeAll(async () => {
-  standIn = await startStandInAtItsOrigin();
+  standIn = await startCognitoLocal(wrangler);
   // The tests read app clients with the AWS SDK beside the facade's own calls (an RFC 7592 read
   // describes the app client too): more calls a second than the stand-in's 5 per operation.
   await fetch(`${standIn.origin}/_local/settings`, {
@@ -64,21 +68,13 @@ beforeAll(async () => {
     },
   });
   if (dcr.origin !== issuer) throw new Error(`dcr listens on ${dcr.origin}, not ${issuer}`);
-  cognito = new CognitoIdentityProviderClient({
-    region: standInVars.AWS_REGION as string,
-    endpoint: standIn.origin,
-    credentials: {
-      accessKeyId: standInVars.LOCAL_ACCESS_KEY_ID as string,
-      secretAccessKey: standInVars.LOCAL_SECRET_ACCESS_KEY as string,
-    },
-    maxAttempts: 1,
-  });
+  cognito = new CognitoIdentityProviderClient(buildSdkClientConfig(standIn));
 });
 
 afterAll(async () => {
   cognito?.destroy();
   await dcr?.dispose();
-  await standIn?.dispose();
+  await standIn?.stop();
 });
 
 async function register(body: Body): Promise<Registered> {

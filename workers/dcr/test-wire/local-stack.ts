@@ -1,22 +1,24 @@
-import { createHash, randomBytes } from "node:crypto";
-import { fileURLToPath } from "node:url";
+import { randomBytes } from "node:crypto";
+import { findFreePort } from "@mcp-cognito-workers/test-support/ports";
+import {
+  authorizeThroughFrontDoor,
+  type CookieJar,
+  pkce,
+} from "@mcp-cognito-workers/test-support/sign-in";
 import {
   type StartLocalWorkerOptions,
   startLocalWorker,
-} from "../../cognito-local/test-wire/stand-in";
-import { authorizeThroughFrontDoor, type CookieJar } from "./front-door-sign-in.mjs";
+} from "@mcp-cognito-workers/test-support/stack";
+import * as wrangler from "wrangler";
 
-const DCR_CONFIG = fileURLToPath(new URL("../wrangler.toml", import.meta.url));
-
-/** Starts workers/dcr on a free loopback port, its variables overridden by `vars`. */
-export function startDcr(options: StartLocalWorkerOptions = {}) {
-  return startLocalWorker(DCR_CONFIG, options);
-}
-
-/** A PKCE pair (RFC 7636, S256). */
-export function pkce() {
-  const verifier = randomBytes(32).toString("base64url");
-  return { verifier, challenge: createHash("sha256").update(verifier).digest("base64url") };
+/**
+ * Starts workers/dcr on 127.0.0.1 (on `port`, a free one when absent), its variables overridden
+ * by `vars`; `dispose()` stops it.
+ */
+export async function startDcr(options: Partial<StartLocalWorkerOptions> = {}) {
+  const port = options.port ?? (await findFreePort());
+  const dispose = await startLocalWorker(wrangler, "dcr", { ...options, port });
+  return { origin: `http://127.0.0.1:${port}`, dispose };
 }
 
 /** The payload of a JWT, unverified (the tests read what Cognito put in it). */

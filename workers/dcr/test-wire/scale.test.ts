@@ -14,17 +14,16 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { callIdp } from "@mcp-cognito-workers/test-support/idp";
+import { findFreePort } from "@mcp-cognito-workers/test-support/ports";
+import { CookieJar, signIn as signInAtCognito } from "@mcp-cognito-workers/test-support/sign-in";
 import {
-  callIdp,
-  findFreePort,
-  standInVars,
+  readWorkerVars,
+  startCognitoLocal,
   startLocalWorker,
-  startStandInAtItsOrigin,
-} from "../../cognito-local/test-wire/stand-in";
-import { signIn as signInAtCognito } from "../../mcp-rs/test-wire/sign-in.mjs";
-import { CookieJar } from "./front-door-sign-in.mjs";
+} from "@mcp-cognito-workers/test-support/stack";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as wrangler from "wrangler";
 import {
   readJwtClaims,
   requestToken,
@@ -33,13 +32,14 @@ import {
   type TokenRequestOptions,
 } from "./local-stack";
 
+const standInVars = readWorkerVars(wrangler, "cognito-local");
+
 const DCR_REGISTRATIONS = 300;
 const CIMD_CLIENTS = 50;
 const APP_CLIENT_QUOTA = 20;
 const BURST = 100;
 /** Sign-ins under way at once in the scale phase (2 shared cores run all three workers). */
 const LANES = 6;
-const MCP_RS_CONFIG = fileURLToPath(new URL("../../mcp-rs/wrangler.toml", import.meta.url));
 const LOOPBACK = "http://127.0.0.1:33418/cb";
 const USER = {
   username: standInVars.DEMO_USERNAME as string,
@@ -65,7 +65,7 @@ interface CallStats {
   peakPerSecond: number;
 }
 
-let standIn: Awaited<ReturnType<typeof startStandInAtItsOrigin>>;
+let standIn: Awaited<ReturnType<typeof startCognitoLocal>>;
 let dcr: Awaited<ReturnType<typeof startDcr>>;
 let mcpRs: Awaited<ReturnType<typeof startLocalWorker>>;
 /** mcp-rs with dcr's state folder (its KV namespace), for the deletion test. */
@@ -99,7 +99,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => documents.listen(0, "127.0.0.1", resolve));
   documentsOrigin = `http://127.0.0.1:${(documents.address() as AddressInfo).port}`;
 
-  standIn = await startStandInAtItsOrigin();
+  standIn = await startCognitoLocal(wrangler);
   await localSettings({ appClientQuota: APP_CLIENT_QUOTA });
   // dcr and mcp-rs keep their local state in one folder, so they share the KV namespace.
   persistTo = mkdtempSync(join(tmpdir(), "dcr-scale-"));
@@ -121,12 +121,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await Promise.allSettled([
-    mcpRs?.dispose(),
-    sharedMcpRs?.dispose(),
-    dcr?.dispose(),
-    standIn?.dispose(),
-  ]);
+  await Promise.allSettled([mcpRs?.(), sharedMcpRs?.(), dcr?.dispose(), standIn?.stop()]);
   await new Promise((resolve) => documents?.close(resolve));
   if (persistTo) rmSync(persistTo, { recursive: true, force: true });
 });
@@ -135,7 +130,7 @@ afterAll(async () => {
 async function startMcpRs(persist?: string) {
   // Cognito binds tokens (RFC 8707) only to https or http://localhost resources.
   const port = await findFreePort();
-  const worker = await startLocalWorker(MCP_RS_CONFIG, {
+  const worker = await startLocalWorker(wrangler, "mcp-rs", {
     port,
     ...(persist ? { persistTo: persist } : {}),
     vars: { COGNITO_ISSUER: standIn.issuer, AUTHORIZATION_SERVER: issuer },
@@ -326,7 +321,7 @@ async function appClients() {
   const clients: { ClientId: string; ClientName: string }[] = [];
   let nextToken: unknown;
   do {
-    const page = await callIdp(standIn.origin, "ListUserPoolClients", {
+    const page = await callIdp(standIn, "ListUserPoolClients", {
       MaxResults: 60,
       ...(nextToken ? { NextToken: nextToken } : {}),
     });
@@ -475,7 +470,7 @@ describe("deletion of a registration served by a shared app client", () => {
         neighbourCall = await whoami(theirs.access_token, shared.resource);
     }
     expect(neighbourCall?.status).toBe(200);
-    await sharedMcpRs.dispose();
+    await sharedMcpRs();
     sharedMcpRs = undefined;
   }, 120_000);
 });

@@ -1,19 +1,19 @@
+import { callIdp } from "@mcp-cognito-workers/test-support/idp";
+import { readWorkerVars, startCognitoLocal } from "@mcp-cognito-workers/test-support/stack";
 import * as oauth from "oauth4webapi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  callIdp,
-  standInVars,
-  startStandInAtItsOrigin,
-} from "../../cognito-local/test-wire/stand-in";
+import * as wrangler from "wrangler";
 import { readJwtClaims, requestToken, signInWithPkce, startDcr } from "./local-stack";
+
+const standInVars = readWorkerVars(wrangler, "cognito-local");
 
 type Body = Record<string, unknown>;
 const CALLBACK = "http://localhost:6274/oauth/callback";
-let standIn: Awaited<ReturnType<typeof startStandInAtItsOrigin>>;
+let standIn: Awaited<ReturnType<typeof startCognitoLocal>>;
 let dcr: Awaited<ReturnType<typeof startDcr>>;
 
 beforeAll(async () => {
-  standIn = await startStandInAtItsOrigin();
+  standIn = await startCognitoLocal(wrangler);
   dcr = await startDcr({
     vars: {
       // Empty: the issuer is the origin the request reached (127.0.0.1 and a free port).
@@ -28,7 +28,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await dcr?.dispose();
-  await standIn?.dispose();
+  await standIn?.stop();
 });
 
 function register(body: unknown) {
@@ -46,7 +46,7 @@ async function describeClient(clientId: string) {
 
 /** `offsetMs` signs as of another time, for a stand-in whose clock is moved by the same offset. */
 async function idp(operation: string, input: Body, offsetMs = 0) {
-  return callIdp(standIn.origin, operation, input, { offsetMs });
+  return callIdp(standIn, operation, input, { offsetMs });
 }
 
 describe("workers/dcr in front of workers/cognito-local, on loopback", () => {

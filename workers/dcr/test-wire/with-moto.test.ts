@@ -1,5 +1,6 @@
+import { hasMotoServer, startMotoServer } from "@mcp-cognito-workers/test-support/moto";
+import { requireTool } from "@mcp-cognito-workers/test-support/tools";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { requireTool } from "../../cognito-local/test-wire/tools";
 import { CognitoError, callCognito } from "../src/cognito/client";
 import {
   type CognitoPoolOptions,
@@ -10,7 +11,6 @@ import {
   updateUserPoolClient,
 } from "../src/cognito/operations";
 import { startDcr } from "./local-stack";
-import { hasMotoServer, startMotoServer } from "./moto";
 
 const haveMoto = requireTool("moto_server", hasMotoServer, "pip install 'moto[server]'");
 const CONFIG = {

@@ -2,21 +2,18 @@
 // wrangler on a loopback port), called with `tools/call whoami` by up to 8 callers at once while
 // the stand-in rotates its signing keys, drops the old ones, and then stops. Every load loop is
 // bounded in time and in requests; the figures are printed for docs/operations.md.
-import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { unstable_readConfig } from "wrangler";
+import { findFreePort } from "@mcp-cognito-workers/test-support/ports";
+import { signInDemoUser } from "@mcp-cognito-workers/test-support/sign-in";
 import {
-  findFreePort,
-  standInVars,
+  readWorkerVars,
+  startCognitoLocal,
   startLocalWorker,
-  startStandInAtItsOrigin,
-} from "../../cognito-local/test-wire/stand-in";
+} from "@mcp-cognito-workers/test-support/stack";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as wrangler from "wrangler";
 import { JWKS_COOLDOWN_SECONDS } from "../src/auth/jwks";
-import { signIn } from "./sign-in.mjs";
 
-const MCP_RS_CONFIG = fileURLToPath(new URL("../wrangler.toml", import.meta.url));
-const READ_SCOPE = (unstable_readConfig({ config: MCP_RS_CONFIG }).vars as Record<string, string>)
-  .READ_SCOPE as string;
+const READ_SCOPE = readWorkerVars(wrangler, "mcp-rs").READ_SCOPE as string;
 const CONCURRENCY = 8;
 /** The rotation phase: load for this long, the rotation this far into it. */
 const ROTATION_LOAD_MS = 20_000;
@@ -62,8 +59,8 @@ interface LoadOptions {
   until?: (samples: Sample[]) => boolean;
 }
 
-let standIn: Awaited<ReturnType<typeof startStandInAtItsOrigin>>;
-let mcpRs: Awaited<ReturnType<typeof startLocalWorker>>;
+let standIn: Awaited<ReturnType<typeof startCognitoLocal>>;
+let stopMcpRs: (() => Promise<void>) | undefined;
 /** What clients call, `http://localhost:<port>/mcp` (tokens are bound to it). */
 let mcpUrl: string;
 
@@ -83,15 +80,7 @@ function kidOf(jwt: string): string {
 
 /** A fresh access token for the demo user through the static client, as a browser signs in. */
 async function newToken(): Promise<LoadToken> {
-  const tokens = await signIn(standIn.loginOrigin, {
-    clientId: standInVars.STATIC_CLIENT_ID as string,
-    clientSecret: standInVars.STATIC_CLIENT_SECRET as string,
-    redirectUri: "http://localhost:3000/callback",
-    username: standInVars.DEMO_USERNAME as string,
-    password: standInVars.DEMO_PASSWORD as string,
-    scope: `openid ${READ_SCOPE}`,
-    resource: mcpUrl,
-  });
+  const tokens = await signInDemoUser(standIn, { scope: `openid ${READ_SCOPE}`, resource: mcpUrl });
   return { accessToken: tokens.access_token, kid: kidOf(tokens.access_token) };
 }
 
@@ -199,17 +188,17 @@ async function publishedKids(): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  standIn = await startStandInAtItsOrigin();
+  standIn = await startCognitoLocal(wrangler);
   // Cognito binds tokens (RFC 8707) only to https or http://localhost resources.
   const port = await findFreePort();
   mcpUrl = `http://localhost:${port}/mcp`;
   try {
-    mcpRs = await startLocalWorker(MCP_RS_CONFIG, {
+    stopMcpRs = await startLocalWorker(wrangler, "mcp-rs", {
       port,
       vars: { COGNITO_ISSUER: standIn.issuer },
     });
   } catch (error) {
-    await standIn.dispose();
+    await standIn.stop();
     throw error;
   }
 });
@@ -218,12 +207,12 @@ let standInStopped: Promise<void> | undefined;
 
 /** Stops the stand-in once (the outage test, or the end of the file). */
 function stopStandIn(): Promise<void> {
-  standInStopped ??= standIn?.dispose() ?? Promise.resolve();
+  standInStopped ??= standIn?.stop() ?? Promise.resolve();
   return standInStopped;
 }
 
 afterAll(async () => {
-  await Promise.allSettled([mcpRs?.dispose(), stopStandIn()]);
+  await Promise.allSettled([stopMcpRs?.(), stopStandIn()]);
 });
 
 describe("Cognito's key rotation under load", () => {

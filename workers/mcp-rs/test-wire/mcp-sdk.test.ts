@@ -1,8 +1,8 @@
+import { signInDemoUser, type Tokens } from "@mcp-cognito-workers/test-support/sign-in";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mcpRsVars, standInVars, startServers } from "./servers";
-import { signIn, type Tokens } from "./sign-in.mjs";
+import { mcpRsVars, startServers } from "./servers";
 
 const READ = mcpRsVars.READ_SCOPE ?? "";
 const WRITE = mcpRsVars.WRITE_SCOPE ?? "";
@@ -12,12 +12,8 @@ let full: Tokens;
 let readOnly: Tokens;
 
 function tokens(scope: string) {
-  return signIn(servers.loginOrigin, {
-    clientId: standInVars.STATIC_CLIENT_ID ?? "",
-    clientSecret: standInVars.STATIC_CLIENT_SECRET ?? "",
-    redirectUri: "http://localhost:3000/callback",
-    username: standInVars.DEMO_USERNAME ?? "",
-    password: standInVars.DEMO_PASSWORD ?? "",
+  return signInDemoUser(servers.cognito, {
+    loginOrigin: servers.loginOrigin,
     scope,
     resource: servers.mcpUrl,
   });
@@ -73,8 +69,8 @@ describe("mcp-rs with cognito-local, as an MCP client sees it", () => {
       ]);
 
       const me = structured(await client.callTool({ name: "whoami" }));
-      expect(me.username).toBe(standInVars.DEMO_USERNAME);
-      expect(me.client_id).toBe(standInVars.STATIC_CLIENT_ID);
+      expect(me.username).toBe(servers.cognito.vars.DEMO_USERNAME);
+      expect(me.client_id).toBe(servers.cognito.vars.STATIC_CLIENT_ID);
       expect(me.scopes).toEqual(expect.arrayContaining([READ, WRITE]));
       expect(me.audience).toEqual([servers.mcpUrl]);
 

@@ -1,3 +1,4 @@
+import { signInDemoUser, type Tokens } from "@mcp-cognito-workers/test-support/sign-in";
 import {
   Client,
   ProtocolError,
@@ -5,8 +6,7 @@ import {
   StreamableHTTPClientTransport,
 } from "@modelcontextprotocol/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mcpRsVars, standInVars, startServers } from "./servers";
-import { signIn, type Tokens } from "./sign-in.mjs";
+import { mcpRsVars, startServers } from "./servers";
 
 // The SDK 2.x client on the 2026-07-28 wire: no initialize, a server/discover probe, the `_meta`
 // envelope and the Mcp-Method/Mcp-Name headers on every request. (mcp-sdk.test.ts drives the same
@@ -20,12 +20,8 @@ let full: Tokens;
 let readOnly: Tokens;
 
 function tokens(scope: string) {
-  return signIn(servers.loginOrigin, {
-    clientId: standInVars.STATIC_CLIENT_ID ?? "",
-    clientSecret: standInVars.STATIC_CLIENT_SECRET ?? "",
-    redirectUri: "http://localhost:3000/callback",
-    username: standInVars.DEMO_USERNAME ?? "",
-    password: standInVars.DEMO_PASSWORD ?? "",
+  return signInDemoUser(servers.cognito, {
+    loginOrigin: servers.loginOrigin,
     scope,
     resource: servers.mcpUrl,
   });
@@ -86,7 +82,7 @@ describe("mcp-rs on the 2026-07-28 wire, through the official SDK 2.x client", (
         "whoami",
       ]);
       const me = structured(await client.callTool({ name: "whoami" }));
-      expect(me.username).toBe(standInVars.DEMO_USERNAME);
+      expect(me.username).toBe(servers.cognito.vars.DEMO_USERNAME);
       expect(me.audience).toEqual([servers.mcpUrl]);
 
       const created = structured(

@@ -1,27 +1,22 @@
-import { fileURLToPath } from "node:url";
-import { unstable_readConfig } from "wrangler";
+import { findFreePort } from "@mcp-cognito-workers/test-support/ports";
 import {
-  findFreePort,
-  standInVars,
+  readWorkerVars,
+  startCognitoLocal,
   startLocalWorker,
-  startStandInAtItsOrigin,
-} from "../../cognito-local/test-wire/stand-in";
-
-const CONFIG = fileURLToPath(new URL("../wrangler.toml", import.meta.url));
+} from "@mcp-cognito-workers/test-support/stack";
+import * as wrangler from "wrangler";
 
 /** mcp-rs's local values, from its wrangler.toml. */
-export const mcpRsVars = unstable_readConfig({ config: CONFIG }).vars as Record<string, string>;
-
-export { standInVars };
+export const mcpRsVars = readWorkerVars(wrangler, "mcp-rs");
 
 /**
  * Starts cognito-local (at its own origins: the issuer on one host, the managed login on another)
  * and mcp-rs (its `COGNITO_ISSUER` matching), on free loopback ports; `dispose()` stops both.
  */
 export async function startServers() {
-  const cognito = await startStandInAtItsOrigin();
+  const cognito = await startCognitoLocal(wrangler);
   const issuer = cognito.issuer;
-  let mcpRs: Awaited<ReturnType<typeof startLocalWorker>>;
+  let stopMcpRs: () => Promise<void>;
   let loginOrigin: string;
   // Cognito binds tokens (RFC 8707) only to https or http://localhost resources, so clients call
   // mcp-rs as http://localhost:<port>; it listens on 127.0.0.1 only.
@@ -31,12 +26,12 @@ export async function startServers() {
     const discovery = await fetch(`${issuer}/.well-known/openid-configuration`);
     const { authorization_endpoint } = (await discovery.json()) as Record<string, string>;
     loginOrigin = new URL(authorization_endpoint ?? "").origin;
-    mcpRs = await startLocalWorker(CONFIG, {
+    stopMcpRs = await startLocalWorker(wrangler, "mcp-rs", {
       port: mcpPort,
       vars: { COGNITO_ISSUER: issuer },
     });
   } catch (error) {
-    await cognito.dispose();
+    await cognito.stop();
     throw error;
   }
   return {
@@ -44,12 +39,11 @@ export async function startServers() {
     issuer,
     /** Cognito's managed-login domain (from discovery), where a person signs in. */
     loginOrigin,
-    mcpRs,
     /** What clients call: `http://localhost:<port>`. */
     mcpOrigin: `http://localhost:${mcpPort}`,
     mcpUrl: `http://localhost:${mcpPort}/mcp`,
     async dispose() {
-      await Promise.allSettled([mcpRs.dispose(), cognito.dispose()]);
+      await Promise.allSettled([stopMcpRs(), cognito.stop()]);
     },
   };
 }

@@ -1,5 +1,12 @@
+/** Options of {@link CookieJar}. */
+export interface CookieJarOptions {
+  /** Sends the requests; the global fetch when absent (a unit test passes its worker's). */
+  fetch?: (url: string, init: RequestInit) => Promise<Response>;
+}
+
 /** The cookies of one browser, fed from Set-Cookie. */
 export declare class CookieJar {
+  constructor(options?: CookieJarOptions);
   readonly cookies: Map<string, string>;
   store(response: Response): void;
   header(): string;

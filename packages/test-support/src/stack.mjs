@@ -1,46 +1,48 @@
-// The workers of this repository on loopback, as the bench and the conformance runs start them:
-// free ports, one worker under wrangler, the Cognito stand-in as Cognito's two hosts, dcr in front
-// of it, and the demo user signed in at its managed login.
-import { createServer } from "node:net";
-import { signIn } from "../../workers/mcp-rs/test-wire/sign-in.mjs";
-import { workerConfigPath } from "./wrangler.mjs";
+// The workers of this repository on loopback, as the wire tests, the bench and the conformance runs
+// start them: one worker under wrangler, the Cognito stand-in as Cognito's two hosts, and dcr, the
+// front door, in front of it. The caller passes the wrangler module it resolved.
+import { fileURLToPath } from "node:url";
+import { findFreePort } from "./ports.mjs";
 
-/** The redirect URI registered for the stand-in's static client. */
-const STATIC_CLIENT_REDIRECT_URI = "http://localhost:3000/callback";
+/** Path of `workers/<name>/wrangler.toml`. */
+function workerConfigPath(name) {
+  return fileURLToPath(new URL(`../../../workers/${name}/wrangler.toml`, import.meta.url));
+}
 
-/** A TCP port free on 127.0.0.1 right now. */
-export function findFreePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
+/**
+ * The `[vars]` of `workers/<name>/wrangler.toml`, as `npm run dev` uses them.
+ * @returns {Record<string, string>}
+ */
+export function readWorkerVars(wrangler, name) {
+  return wrangler.unstable_readConfig({ config: workerConfigPath(name) }).vars;
 }
 
 /**
  * Starts `workers/<name>` with wrangler on 127.0.0.1:`port`, each of `vars` a plain-text binding
  * over its wrangler.toml; returns its stop.
- * @param {{port: number, vars: Record<string, string>, logLevel?: string}} options
+ * @param {{port: number, vars?: Record<string, string>, persistTo?: string, testScheduled?: boolean, logLevel?: string}} options
  * @returns {Promise<() => Promise<void>>}
  */
 export async function startLocalWorker(wrangler, name, options) {
   const worker = await wrangler.unstable_startWorker({
     config: workerConfigPath(name),
     bindings: Object.fromEntries(
-      Object.entries(options.vars).map(([key, value]) => [key, { type: "plain_text", value }]),
+      Object.entries(options.vars ?? {}).map(([key, value]) => [
+        key,
+        { type: "plain_text", value },
+      ]),
     ),
     dev: {
       server: { hostname: "127.0.0.1", port: options.port },
       inspector: false,
-      persist: false,
+      // A folder keeps state across starts; none keeps it in memory.
+      persist: options.persistTo ?? false,
       watch: false,
       // Errors only by default: wrangler warns on every request that it cannot fetch
       // `Request.cf` offline.
       logLevel: options.logLevel ?? "error",
+      // `/__scheduled` triggers the cron handler, as `wrangler dev --test-scheduled`.
+      testScheduled: options.testScheduled ?? false,
     },
   });
   try {
@@ -55,18 +57,21 @@ export async function startLocalWorker(wrangler, name, options) {
 /**
  * Starts cognito-local on loopback as Cognito's two hosts: the IdP API and issuer at
  * `publicOrigin` (by default its own address, `http://127.0.0.1:<port>`), the managed login at
- * `http://localhost:<port>`. Returns both origins, the pool's issuer, the stand-in's vars (its
- * static client, demo user, pool id) and its stop.
- * @param {{port?: number, publicOrigin?: string, logLevel?: string}} [options]
+ * `http://localhost:<port>`, each answering only its own paths. So its discovery document, issuer
+ * and managed-login URLs point at where it really listens, and a login URL built from the issuer's
+ * host gets 404, as from Cognito. Returns both origins, the pool's issuer, the stand-in's vars
+ * (its static client, demo user, pool id) and its stop.
+ * @param {{port?: number, publicOrigin?: string, vars?: Record<string, string>, persistTo?: string, logLevel?: string}} [options]
  */
 export async function startCognitoLocal(wrangler, options = {}) {
-  const vars = wrangler.unstable_readConfig({ config: workerConfigPath("cognito-local") }).vars;
   const port = options.port ?? (await findFreePort());
   const origin = options.publicOrigin ?? `http://127.0.0.1:${port}`;
   const loginOrigin = `http://localhost:${port}`;
+  const vars = { ...readWorkerVars(wrangler, "cognito-local"), ...options.vars };
   const stop = await startLocalWorker(wrangler, "cognito-local", {
     port,
-    vars: { PUBLIC_ORIGIN: origin, LOGIN_ORIGIN: loginOrigin },
+    vars: { ...options.vars, PUBLIC_ORIGIN: origin, LOGIN_ORIGIN: loginOrigin },
+    persistTo: options.persistTo,
     logLevel: options.logLevel,
   });
   return { origin, loginOrigin, issuer: `${origin}/${vars.USER_POOL_ID}`, vars, stop };
@@ -104,22 +109,4 @@ export async function startFrontDoor(wrangler, options = {}) {
     await standIn.stop();
     throw error;
   }
-}
-
-/**
- * Signs the stand-in's demo user in with its static client at the managed login (by default the
- * stand-in's own), for `scope` and, when given, the RFC 8707 `resource`; returns the tokens.
- * @param {{vars: Record<string, string>, loginOrigin: string}} standIn
- * @param {{scope: string, resource?: string, loginOrigin?: string}} options
- */
-export function signInDemoUser(standIn, options) {
-  return signIn(options.loginOrigin ?? standIn.loginOrigin, {
-    clientId: standIn.vars.STATIC_CLIENT_ID,
-    clientSecret: standIn.vars.STATIC_CLIENT_SECRET,
-    redirectUri: STATIC_CLIENT_REDIRECT_URI,
-    username: standIn.vars.DEMO_USERNAME,
-    password: standIn.vars.DEMO_PASSWORD,
-    scope: options.scope,
-    resource: options.resource,
-  });
 }

@@ -1,9 +1,19 @@
-// Plain JavaScript so that wire tests, the conformance script and the benchmark (run by Node as
-// is) share one way through the front door; types in front-door-sign-in.d.mts.
+// One browser: its cookies, and its walk through a sign-in as a person walks it (the front door's
+// consent page, Cognito's managed login, the redirects between them). No Node imports: unit tests
+// inside workerd use it too, with their worker's fetch.
 
 /** The cookies of one browser, fed from Set-Cookie (a cookie with Max-Age=0 is removed). */
 export class CookieJar {
   cookies = new Map();
+  #fetch;
+
+  /**
+   * `fetch` sends its requests (the global one when absent; a unit test passes its worker's).
+   * @param {{fetch?: (url: string, init: RequestInit) => Promise<Response>}} [options]
+   */
+  constructor(options = {}) {
+    this.#fetch = options.fetch ?? ((url, init) => fetch(url, init));
+  }
 
   /** Stores the cookies a response sets. */
   store(response) {
@@ -26,7 +36,7 @@ export class CookieJar {
     const headers = new Headers(init.headers);
     const cookie = this.header();
     if (cookie) headers.set("cookie", cookie);
-    const response = await fetch(url, { ...init, headers, redirect: "manual" });
+    const response = await this.#fetch(url, { ...init, headers, redirect: "manual" });
     this.store(response);
     return response;
   }
@@ -39,10 +49,11 @@ const decode = (value) =>
     .replace(/&#39;/g, "'");
 
 /**
- * Follows an authorization URL of the front door as a person in a browser would: the consent
- * page (answered with `decision`), Cognito's managed login (`username`, `password`), Cognito's
- * redirect to the front door's callback, and on to the client. Stops at the first redirect that
- * leaves the front door and Cognito, and returns it with what was seen on the way.
+ * Follows an authorization URL as a person in a browser would: the front door's consent page
+ * (answered with `decision`), Cognito's managed login (`username`, `password`), Cognito's redirect
+ * to the front door's callback, and on to the client. Stops at the first redirect that leaves the
+ * URL's origin and Cognito, and returns it with what was seen on the way. Given a managed-login
+ * authorization URL, it walks the managed login alone.
  */
 export async function authorizeThroughFrontDoor(authorizationUrl, options) {
   const jar = options.jar ?? new CookieJar();

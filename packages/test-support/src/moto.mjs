@@ -1,8 +1,9 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { findFreePort } from "../../cognito-local/test-wire/stand-in";
+// moto_server, a Python stand-in for AWS, on loopback.
+import { execFileSync, spawn } from "node:child_process";
+import { findFreePort } from "./ports.mjs";
 
 /** Whether moto_server (a Python tool, `pip install 'moto[server]'`) can run here. */
-export function hasMotoServer(): boolean {
+export function hasMotoServer() {
   try {
     execFileSync("moto_server", ["--help"], { stdio: "ignore", timeout: 30_000 });
     return true;
@@ -14,12 +15,12 @@ export function hasMotoServer(): boolean {
 /** Starts moto_server on a free 127.0.0.1 port and waits until it answers; `stop()` ends it. */
 export async function startMotoServer() {
   const port = await findFreePort();
-  const child: ChildProcess = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], {
+  const child = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], {
     stdio: "ignore",
   });
   const origin = `http://127.0.0.1:${port}`;
   const stop = () =>
-    new Promise<void>((resolve) => {
+    new Promise((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
       child.once("exit", () => resolve());
       child.kill("SIGTERM");
