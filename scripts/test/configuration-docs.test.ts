@@ -1,5 +1,5 @@
-import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { listDeployableWorkers } from "../deploy/workers.mjs";
@@ -78,6 +78,126 @@ describe("docs/configuration.md names every variable, secret and binding the cod
       expect(findUndocumented(reads, section as string)).toEqual([]);
     });
   }
+});
+
+/** The root README, every page of docs/ and every worker's README, by path from the root. */
+function readPages(): { path: string; text: string }[] {
+  const paths = [
+    "README.md",
+    ...readdirSync(join(root, "docs"))
+      .filter((name) => name.endsWith(".md"))
+      .map((name) => join("docs", name)),
+    ...readdirSync(join(root, "workers"))
+      .map((name) => join("workers", name, "README.md"))
+      .filter((path) => existsSync(join(root, path))),
+  ];
+  return paths.map((path) => ({ path, text: readFileSync(join(root, path), "utf8") }));
+}
+
+/**
+ * Rows of a table of variables: the first cell is only names in backticks (`` `A` ``, or
+ * `` `A`, `B` ``), one of them in `names`. Each as `path:line NAME`.
+ */
+function findVariableRows(page: { path: string; text: string }, names: Set<string>): string[] {
+  return page.text.split("\n").flatMap((line, index) => {
+    if (!line.startsWith("|")) return [];
+    const first = (line.split("|")[1] ?? "").trim();
+    if (!/^`[^`]+`(, `[^`]+`)*$/.test(first)) return [];
+    return [...first.matchAll(/`([^`]+)`/g)]
+      .map((match) => match[1] as string)
+      .filter((name) => names.has(name))
+      .map((name) => `${page.path}:${index + 1} ${name}`);
+  });
+}
+
+/** The anchors of a page's headings, as GitHub makes them (outside fenced code). */
+function headingAnchors(markdown: string): Set<string> {
+  const anchors = new Set<string>();
+  let fenced = false;
+  for (const line of markdown.split("\n")) {
+    if (line.startsWith("```")) fenced = !fenced;
+    const heading = fenced ? null : /^#{1,6} (.+)$/.exec(line);
+    if (heading)
+      anchors.add(
+        (heading[1] as string)
+          .toLowerCase()
+          .replace(/[^\p{L}\p{N} _-]/gu, "")
+          .replace(/ /g, "-"),
+      );
+  }
+  return anchors;
+}
+
+/** The links of `page` to `target` (a path from the root) with an anchor: each anchor. */
+function anchorsLinkedTo(page: { path: string; text: string }, target: string): string[] {
+  return [...page.text.matchAll(/\]\(([^)#\s]+\.md)#([^)\s]+)\)/g)]
+    .filter((match) => join(dirname(page.path), match[1] as string) === target)
+    .map((match) => match[2] as string);
+}
+
+describe("docs/configuration.md is the one table of the configuration; other pages link to it", () => {
+  const pages = readPages().filter((page) => page.path !== join("docs", "configuration.md"));
+  const names = new Set(
+    workers.flatMap((worker) =>
+      namesOf(wrangler.experimental_readRawConfig({ config: worker.configPath }).rawConfig as Raw),
+    ),
+  );
+  const anchors = headingAnchors(doc);
+
+  it("no other page has a table row naming a var, secret or binding in its first cell", () => {
+    expect(names.size).toBeGreaterThan(0);
+    expect(pages.flatMap((page) => findVariableRows(page, names))).toEqual([]);
+  });
+
+  it("each worker's README links to its own section here", () => {
+    for (const worker of workers) {
+      const readme = pages.find((page) => page.path === join("workers", worker.name, "README.md"));
+      expect(readme, `workers/${worker.name}/README.md`).toBeDefined();
+      const heading = doc.split("\n").find((line) => line.startsWith(`## workers/${worker.name} `));
+      expect(heading).toBeDefined();
+      expect(
+        anchorsLinkedTo(readme as (typeof pages)[number], join("docs", "configuration.md")),
+      ).toContain([...headingAnchors(heading as string)][0]);
+    }
+  });
+
+  it("every link into this page, and every link out of it to a page's heading, resolves", () => {
+    const broken = pages.flatMap((page) =>
+      anchorsLinkedTo(page, join("docs", "configuration.md"))
+        .filter((anchor) => !anchors.has(anchor))
+        .map((anchor) => `${page.path} → configuration.md#${anchor}`),
+    );
+    const self = { path: join("docs", "configuration.md"), text: doc };
+    for (const page of readPages())
+      for (const anchor of anchorsLinkedTo(self, page.path))
+        if (!headingAnchors(page.text).has(anchor))
+          broken.push(`configuration.md → ${relative("docs", page.path)}#${anchor}`);
+    expect(broken).toEqual([]);
+  });
+
+  it("finds a variable row and a broken anchor when a page has them", () => {
+    const page = {
+      path: join("workers", "x", "README.md"),
+      text: [
+        "| name | meaning |",
+        "| --- | --- |",
+        "| `ISSUER` | the issuer |",
+        "| `A`, `READ_SCOPE` | scopes |",
+        "| `other` | `ISSUER` |",
+        "| dcr's `ISSUER` (a URL) | prose that names it |",
+        "",
+        "See [it](../../docs/configuration.md#no-such-heading).",
+      ].join("\n"),
+    };
+    expect(findVariableRows(page, new Set(["ISSUER", "READ_SCOPE"]))).toEqual([
+      `${join("workers", "x", "README.md")}:3 ISSUER`,
+      `${join("workers", "x", "README.md")}:4 READ_SCOPE`,
+    ]);
+    const linked = anchorsLinkedTo(page, join("docs", "configuration.md"));
+    expect(linked).toEqual(["no-such-heading"]);
+    expect(anchors.has("no-such-heading")).toBe(false);
+    expect(anchors.has("workersdcr-authorization-server-facade-and-dcr")).toBe(true);
+  });
 });
 
 describe("the scanner of env reads finds every way code reads a name", () => {
