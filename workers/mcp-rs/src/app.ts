@@ -204,8 +204,10 @@ export function createApp(options: AppOptions = {}) {
     requireAccess(c, classifyMcpRequest(body));
     const { principal, token } = c.var;
     return serveMcp(c.req.raw, body, {
-      context: { principal, contexts: userContexts(c.env, principal), now },
+      principal,
       token,
+      contexts: userContexts(c.env, principal),
+      now,
     });
   });
   app.on(["GET", "DELETE"], MCP_PATH, () => {
