@@ -8,6 +8,7 @@ import {
   WebStandardStreamableHTTPServerTransport,
 } from "@modelcontextprotocol/server";
 import { logEvent } from "../http/log";
+import { hasEnvelopeClaim } from "./protocol-versions";
 import { buildMcpServer, type McpCaller } from "./server";
 import { type McpExchange, McpServerPool } from "./server-pool";
 
@@ -58,7 +59,7 @@ export function createMcpEndpoint({
     onerror: reportMcpError,
   });
   return async (request, body, caller) => {
-    if (await isLegacyRequest(request, body)) {
+    if (!isClaimedModern(body) && (await isLegacyRequest(request, body))) {
       const exchange = { caller, reusable: STATELESS_METHODS.has(methodOf(body) ?? "") };
       const transport = new WebStandardStreamableHTTPServerTransport({
         sessionIdGenerator: undefined,
@@ -97,6 +98,22 @@ function readExchange(authInfo: AuthInfo | undefined): McpExchange {
   if (typeof exchange !== "object" || exchange === null)
     throw new TypeError("an MCP request reached the server factory without its caller");
   return exchange as McpExchange;
+}
+
+/**
+ * Whether the SDK's classification sends `body` to its 2026-07-28 path (to serve or to refuse it)
+ * whatever the headers say: a single JSON-RPC message, not shaped as a response, other than
+ * `initialize`, whose params carry the envelope claim. Such a body goes straight to the handler,
+ * which classifies it; asking `isLegacyRequest` first would classify it twice.
+ */
+function isClaimedModern(body: unknown): boolean {
+  return (
+    isRecord(body) &&
+    body.method !== "initialize" &&
+    !("result" in body) &&
+    !("error" in body) &&
+    hasEnvelopeClaim(body)
+  );
 }
 
 /**
