@@ -15,6 +15,9 @@ const KINDS = ["modern", "legacy"];
 
 const wrangler = await importWrangler();
 const port = await findFreePort();
+// wrangler resolves `[alias]` from the working directory when the entry point is not the
+// configuration's `main`: from mcp-rs's, as for mcp-rs itself (its zod, not the root's).
+process.chdir(join(REPO_ROOT, "workers", "mcp-rs"));
 const worker = await wrangler.unstable_startWorker({
   config: workerConfigPath("mcp-rs"),
   entrypoint: join(REPO_ROOT, "scripts", "bench", "mcp-endpoint-worker.ts"),
