@@ -51,12 +51,12 @@ describe("one MCP handler per app: each request is served for its own caller", (
         expiresAt: Math.floor(T0 / 1000) + 3600,
         originJti: undefined,
       };
-      const context = {
+      return {
         principal,
+        token: `token-of-${username}`,
         contexts: env.USER_CONTEXTS.getByName(principal.sub),
         now: () => T0,
       };
-      return { context, token: `token-of-${username}` };
     };
     const params = { name: "whoami", arguments: {} };
     const requests = ["alice", "bob", "carol"].flatMap((username, i) => [

@@ -39,7 +39,7 @@ export function listSupportedVersionsFor(body: unknown): readonly string[] {
 }
 
 /** Whether a JSON-RPC message's `params._meta` carries the per-request protocol version key. */
-function hasEnvelopeClaim(body: unknown): boolean {
+export function hasEnvelopeClaim(body: unknown): boolean {
   if (!isJsonObject(body) || !isJsonObject(body.params)) return false;
   const meta = body.params._meta;
   return isJsonObject(meta) && PROTOCOL_VERSION_META_KEY in meta;

@@ -55,12 +55,23 @@ export const CACHE_HINTS = {
   "resources/read": { ttlMs: CONTEXT_READ_TTL_MS, cacheScope: "private" },
 } as const satisfies Record<string, CacheHint & { cacheScope: CacheScope }>;
 
-/** What the server of one request works with. */
-export interface ToolContext {
+/** Who one MCP exchange is served for, as authentication found them. */
+export interface McpCaller {
   principal: Principal;
+  /** The access token the request carried. */
+  token: string;
+  /** The caller's saved contexts. */
   contexts: DurableObjectStub<UserContexts>;
   /** Milliseconds since the epoch. */
   now: () => number;
+}
+
+/**
+ * Where a server's handlers find the caller of the exchange the server is serving: `run` hands
+ * `work` that caller, and knows while the work runs.
+ */
+export interface McpCallerSeat {
+  run<T>(work: (caller: McpCaller) => T | Promise<T>): Promise<T>;
 }
 
 const contextId = () => z.uuid().describe("The context's id, as list_contexts returns it");
@@ -71,10 +82,11 @@ const NEW_CONTEXT_INPUT = z.object({
 });
 
 /**
- * Builds the MCP server for one request (stateless, either protocol era): tools, the user's
- * contexts as resources, the `use_context` prompt and completions, all acting for `principal` only.
+ * Builds an MCP server (stateless, either protocol era): tools, the user's contexts as resources,
+ * the `use_context` prompt and completions. It holds no caller: every handler acts for the caller
+ * `seat` gives it, the caller of the exchange being served.
  */
-export function buildMcpServer({ principal, contexts, now }: ToolContext): McpServer {
+export function buildMcpServer(seat: McpCallerSeat): McpServer {
   const server = new McpServer(SERVER_INFO, {
     cacheHints: CACHE_HINTS,
     // Nothing is ever announced: the tools and prompts are fixed, and no list-change stream
@@ -89,15 +101,17 @@ export function buildMcpServer({ principal, contexts, now }: ToolContext): McpSe
     },
   });
   const tool = (name: ToolName) => name;
-  const completeContextId = async (value: string) => {
-    const prefix = value.toLowerCase();
-    return (await contexts.list())
-      .filter(
-        (context) =>
-          context.id.startsWith(prefix) || context.title.toLowerCase().startsWith(prefix),
-      )
-      .map((context) => context.id);
-  };
+  // Completion callbacks get no request context from the SDK: the seat is how they find the caller.
+  const completeContextId = (value: string) =>
+    seat.run(async ({ contexts }) => {
+      const prefix = value.toLowerCase();
+      return (await contexts.list())
+        .filter(
+          (context) =>
+            context.id.startsWith(prefix) || context.title.toLowerCase().startsWith(prefix),
+        )
+        .map((context) => context.id);
+    });
 
   server.registerTool(
     tool("whoami"),
@@ -106,14 +120,16 @@ export function buildMcpServer({ principal, contexts, now }: ToolContext): McpSe
       annotations: { readOnlyHint: true },
     },
     () =>
-      result({
-        sub: principal.sub,
-        username: principal.username ?? null,
-        // The registration, when the token's client_id is a shared app client serving it.
-        client_id: principal.registration ?? principal.clientId,
-        scopes: principal.scopes,
-        audience: principal.audience,
-      }),
+      seat.run(({ principal }) =>
+        result({
+          sub: principal.sub,
+          username: principal.username ?? null,
+          // The registration, when the token's client_id is a shared app client serving it.
+          client_id: principal.registration ?? principal.clientId,
+          scopes: principal.scopes,
+          audience: principal.audience,
+        }),
+      ),
   );
 
   server.registerTool(
@@ -122,7 +138,10 @@ export function buildMcpServer({ principal, contexts, now }: ToolContext): McpSe
       description: "Lists your saved contexts, newest first.",
       annotations: { readOnlyHint: true },
     },
-    async () => result({ contexts: (await contexts.list()).map(toWireContext) }),
+    () =>
+      seat.run(async ({ contexts }) =>
+        result({ contexts: (await contexts.list()).map(toWireContext) }),
+      ),
   );
 
   server.registerTool(
@@ -132,10 +151,11 @@ export function buildMcpServer({ principal, contexts, now }: ToolContext): McpSe
       inputSchema: ID_INPUT,
       annotations: { readOnlyHint: true },
     },
-    async ({ id }) => {
-      const found = await contexts.get(id);
-      return found ? result(toWireContext(found)) : toolError(`context ${id} not found`);
-    },
+    ({ id }) =>
+      seat.run(async ({ contexts }) => {
+        const found = await contexts.get(id);
+        return found ? result(toWireContext(found)) : toolError(`context ${id} not found`);
+      }),
   );
 
   server.registerTool(
@@ -144,12 +164,13 @@ export function buildMcpServer({ principal, contexts, now }: ToolContext): McpSe
       description: "Saves a new context (a titled piece of text) for you.",
       inputSchema: NEW_CONTEXT_INPUT,
     },
-    async (input, ctx) => {
-      const created = await contexts.create(input, now());
-      if (!created) return toolError("you keep too many contexts; delete some first");
-      await ctx.mcpReq.log("info", { event: "context_saved", id: created.id }, LOGGER);
-      return result(toWireContext(created));
-    },
+    (input, ctx) =>
+      seat.run(async ({ contexts, now }) => {
+        const created = await contexts.create(input, now());
+        if (!created) return toolError("you keep too many contexts; delete some first");
+        await ctx.mcpReq.log("info", { event: "context_saved", id: created.id }, LOGGER);
+        return result(toWireContext(created));
+      }),
   );
 
   server.registerTool(
@@ -159,17 +180,19 @@ export function buildMcpServer({ principal, contexts, now }: ToolContext): McpSe
       inputSchema: ID_INPUT,
       annotations: { destructiveHint: true, idempotentHint: true },
     },
-    async ({ id }, ctx) => {
-      if (!(await contexts.delete(id))) return toolError(`context ${id} not found`);
-      await ctx.mcpReq.log("info", { event: "context_deleted", id }, LOGGER);
-      return result({ deleted: id });
-    },
+    ({ id }, ctx) =>
+      seat.run(async ({ contexts }) => {
+        if (!(await contexts.delete(id))) return toolError(`context ${id} not found`);
+        await ctx.mcpReq.log("info", { event: "context_deleted", id }, LOGGER);
+        return result({ deleted: id });
+      }),
   );
 
   server.registerResource(
     "context",
     new ResourceTemplate(CONTEXT_URI_TEMPLATE, {
-      list: async () => ({ resources: (await contexts.list()).map(toResource) }),
+      list: () =>
+        seat.run(async ({ contexts }) => ({ resources: (await contexts.list()).map(toResource) })),
       complete: { id: completeContextId },
     }),
     {
@@ -177,11 +200,12 @@ export function buildMcpServer({ principal, contexts, now }: ToolContext): McpSe
       description: "One of your saved contexts, by id.",
       mimeType: "text/plain",
     },
-    async (uri, { id }) => {
-      const found = typeof id === "string" ? await contexts.get(id) : null;
-      if (!found) throw new ResourceNotFoundError(uri.href);
-      return { contents: [toResourceContents(found)] };
-    },
+    (uri, { id }) =>
+      seat.run(async ({ contexts }) => {
+        const found = typeof id === "string" ? await contexts.get(id) : null;
+        if (!found) throw new ResourceNotFoundError(uri.href);
+        return { contents: [toResourceContents(found)] };
+      }),
   );
 
   server.registerPrompt(
@@ -192,17 +216,18 @@ export function buildMcpServer({ principal, contexts, now }: ToolContext): McpSe
       // `completable` marks the schema it is given, so each server gets its own.
       argsSchema: z.object({ id: completable(contextId(), completeContextId) }),
     },
-    async ({ id }) => {
-      const found = await contexts.get(id);
-      if (!found)
-        throw new ProtocolError(ProtocolErrorCode.InvalidParams, `context ${id} not found`);
-      return {
-        description: found.title,
-        messages: [
-          { role: "user", content: { type: "resource", resource: toResourceContents(found) } },
-        ],
-      };
-    },
+    ({ id }) =>
+      seat.run(async ({ contexts }) => {
+        const found = await contexts.get(id);
+        if (!found)
+          throw new ProtocolError(ProtocolErrorCode.InvalidParams, `context ${id} not found`);
+        return {
+          description: found.title,
+          messages: [
+            { role: "user", content: { type: "resource", resource: toResourceContents(found) } },
+          ],
+        };
+      }),
   );
 
   return server;

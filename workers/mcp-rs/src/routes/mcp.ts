@@ -28,8 +28,10 @@ export function handleMcpPost({ now }: McpRouteOptions) {
     requireAccess(c, classifyMcpRequest(body));
     const { principal, token } = c.var;
     return serveMcp(c.req.raw, body, {
-      context: { principal, contexts: userContexts(c.env, principal), now },
+      principal,
       token,
+      contexts: userContexts(c.env, principal),
+      now,
     });
   };
 }
