@@ -41,6 +41,31 @@ describe("Streamable HTTP §Security: Origin validation", () => {
 });
 
 describe("CORS for browser clients", () => {
+  it("lets an allowed origin read the challenge of a 401 and a 403", async () => {
+    const origin = "http://localhost:6274";
+    const { call, token } = await setup();
+    const unauthenticated = await call("/mcp", {
+      method: "POST",
+      headers: { "content-type": "application/json", origin },
+      body: rpc("tools/list"),
+    });
+    const forbidden = await call("/mcp", {
+      method: "POST",
+      headers: mcpHeaders(await token({ scope: "openid" }), { origin }),
+      body: rpc("tools/list"),
+    });
+    for (const [res, status] of [
+      [unauthenticated, 401],
+      [forbidden, 403],
+    ] as const) {
+      expect(res.status).toBe(status);
+      expect(res.headers.get("www-authenticate")).toMatch(/^Bearer /);
+      expect(res.headers.get("access-control-allow-origin")).toBe(origin);
+      expect(res.headers.get("access-control-expose-headers")).toContain("WWW-Authenticate");
+      expect(res.headers.get("cache-control")).toBe("no-store");
+    }
+  });
+
   it("answers a preflight without a token", async () => {
     const { call } = await setup();
     const res = await call("/mcp", {
