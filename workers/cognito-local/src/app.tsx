@@ -17,7 +17,7 @@ import type { PoolServices } from "./pool-services";
  * own paths, so a login URL built on the issuer's host gets 404, as from Cognito.
  */
 export function createApp(pool: PoolServices): Hono {
-  const { publicOrigin, loginOrigin } = pool.settings;
+  const { publicOrigin, loginOrigin } = pool.config;
   // Each host serves the stylesheet of its own pages: their CSP allows `style-src 'self'` only.
   const serveStylesheet = () => stylesheetResponse(STYLESHEET);
 
@@ -26,7 +26,7 @@ export function createApp(pool: PoolServices): Hono {
   const idpHost = newHost();
   idpHost.post("/", (c) => handleIdpRequest(c.req.raw, pool));
   idpHost.get("/", (c) => {
-    const info = describeStandIn(pool.settings, pool.template);
+    const info = describeStandIn(pool.config, pool.template);
     if (c.req.header("accept")?.includes("application/json")) return c.json(info);
     return c.html(<InfoPage info={info} />, 200, PAGE_HEADERS);
   });

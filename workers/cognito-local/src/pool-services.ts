@@ -1,5 +1,5 @@
 import type { PoolTemplate } from "./config/pool-template";
-import type { LocalSettings } from "./config/settings";
+import type { Config } from "./config/vars";
 import type { PoolStore } from "./store/pool-store";
 import type { RateLimiter } from "./store/rate-limiter";
 import type { RuntimeSettings } from "./store/records";
@@ -7,7 +7,7 @@ import type { KeyRing } from "./tokens/key-ring";
 
 /** Everything a request handler of the stand-in works with. One instance per pool object. */
 export interface PoolServices {
-  settings: LocalSettings;
+  config: Config;
   template: PoolTemplate;
   store: PoolStore;
   keys: KeyRing;

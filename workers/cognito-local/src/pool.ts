@@ -3,7 +3,7 @@ import type { Hono } from "hono";
 import templateText from "../../../infra/cognito.yaml";
 import { createApp } from "./app";
 import { loadPoolTemplate } from "./config/load-template";
-import { readSettings } from "./config/settings";
+import { readConfig } from "./config/vars";
 import { buildUserPoolClient } from "./idp/client-config";
 import type { PoolServices } from "./pool-services";
 import { PoolStore } from "./store/pool-store";
@@ -25,23 +25,23 @@ export class CognitoPool extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    const settings = readSettings(env);
+    const config = readConfig(env);
     const template = loadPoolTemplate(templateText, {
-      region: settings.region,
-      userPoolId: settings.userPoolId,
-      issuer: settings.issuer,
-      staticClientId: settings.staticClientId,
-      staticClientSecret: settings.staticClientSecret,
+      region: config.region,
+      userPoolId: config.userPoolId,
+      issuer: config.issuer,
+      staticClientId: config.staticClientId,
+      staticClientSecret: config.staticClientSecret,
     });
     const store = new PoolStore(ctx.storage.kv);
     const defaults: RuntimeSettings = {
-      appClientQuota: settings.appClientQuota,
-      rateLimitPerSecond: settings.rateLimitPerSecond,
+      appClientQuota: config.appClientQuota,
+      rateLimitPerSecond: config.rateLimitPerSecond,
       clockOffsetMs: 0,
     };
     const runtime = () => store.getSettings() ?? defaults;
     this.services = {
-      settings,
+      config,
       template,
       store,
       keys: new KeyRing(store),
@@ -70,24 +70,24 @@ export class CognitoPool extends DurableObject<Env> {
    * describes it (re-applied at each start, so edits to the template take effect), the demo user.
    */
   private async seed(): Promise<void> {
-    const { settings, template, store, keys } = this.services;
+    const { config, template, store, keys } = this.services;
     const now = this.services.now();
     await keys.ensure();
-    const existing = store.getClient(settings.staticClientId);
+    const existing = store.getClient(config.staticClientId);
     store.putClient(
       buildUserPoolClient(
-        { ...template.staticClient, UserPoolId: settings.userPoolId },
+        { ...template.staticClient, UserPoolId: config.userPoolId },
         {
           template,
-          userPoolId: settings.userPoolId,
+          userPoolId: config.userPoolId,
           now,
-          clientId: settings.staticClientId,
-          clientSecret: settings.staticClientSecret,
+          clientId: config.staticClientId,
+          clientSecret: config.staticClientSecret,
           ...(existing ? { existing } : {}),
         },
       ),
     );
-    const demo = settings.demoUser;
+    const demo = config.demoUser;
     if (store.getUser(demo.username) === undefined) {
       store.putUser(
         await newUser(demo.username, now, {

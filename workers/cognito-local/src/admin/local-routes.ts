@@ -18,7 +18,7 @@ export function localRoutes(pool: PoolServices): Hono {
   app.use("*", async (c, next) => {
     if (c.req.method !== "POST") return next();
     const origin = c.req.header("origin");
-    if (origin !== undefined && origin !== pool.settings.publicOrigin)
+    if (origin !== undefined && origin !== pool.config.publicOrigin)
       return c.json(
         { error: "forbidden_origin", error_description: "The /_local hooks refuse other sites" },
         403,

@@ -10,7 +10,7 @@ const KEYS = {
 
 function fakePool(overrides: Partial<PoolServices>): PoolServices {
   return {
-    settings: { ...KEYS, region: "us-east-1", userPoolId: "us-east-1_Test01" },
+    config: { ...KEYS, region: "us-east-1", userPoolId: "us-east-1_Test01" },
     runtime: () => ({ appClientQuota: 10, rateLimitPerSecond: 0, clockOffsetMs: 0 }),
     now: () => Date.now(),
     limiter: { tryAcquire: () => true },

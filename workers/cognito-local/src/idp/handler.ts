@@ -19,9 +19,9 @@ export async function handleIdpRequest(request: Request, pool: PoolServices): Pr
   try {
     const body = new Uint8Array(await request.arrayBuffer());
     await verifySigV4(request, body, {
-      accessKeyId: pool.settings.accessKeyId,
-      secretAccessKey: pool.settings.secretAccessKey,
-      region: pool.settings.region,
+      accessKeyId: pool.config.accessKeyId,
+      secretAccessKey: pool.config.secretAccessKey,
+      region: pool.config.region,
       service: SIGNING_SERVICE,
       now: pool.now(),
     });

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import type { LocalSettings } from "../config/settings";
+import type { Config } from "../config/vars";
 import type { PoolServices } from "../pool-services";
 
 /**
@@ -7,14 +7,14 @@ import type { PoolServices } from "../pool-services";
  * no `registration_endpoint`, and no RFC 8414 document beside it. The OAuth endpoints are on the
  * managed-login domain, the issuer and JWKS on the IdP host.
  */
-export function buildOpenIdConfiguration(settings: LocalSettings) {
-  const origin = settings.loginOrigin;
+export function buildOpenIdConfiguration(config: Config) {
+  const origin = config.loginOrigin;
   return {
     authorization_endpoint: `${origin}/oauth2/authorize`,
     end_session_endpoint: `${origin}/logout`,
     id_token_signing_alg_values_supported: ["RS256"],
-    issuer: settings.issuer,
-    jwks_uri: `${settings.issuer}/.well-known/jwks.json`,
+    issuer: config.issuer,
+    jwks_uri: `${config.issuer}/.well-known/jwks.json`,
     response_types_supported: ["code", "token"],
     revocation_endpoint: `${origin}/oauth2/revoke`,
     scopes_supported: ["openid", "email", "phone", "profile"],
@@ -33,13 +33,13 @@ export function discoveryRoutes(pool: PoolServices): Hono {
 
   app.get("/:poolId/.well-known/openid-configuration", (c) => {
     const poolId = c.req.param("poolId");
-    if (poolId !== pool.settings.userPoolId) return unknownPool(poolId);
-    return c.json(buildOpenIdConfiguration(pool.settings));
+    if (poolId !== pool.config.userPoolId) return unknownPool(poolId);
+    return c.json(buildOpenIdConfiguration(pool.config));
   });
 
   app.get("/:poolId/.well-known/jwks.json", (c) => {
     const poolId = c.req.param("poolId");
-    if (poolId !== pool.settings.userPoolId) return unknownPool(poolId);
+    if (poolId !== pool.config.userPoolId) return unknownPool(poolId);
     return c.json(pool.keys.jwks());
   });
 

@@ -23,7 +23,7 @@ export function userInfoRoutes(pool: PoolServices): Hono {
 async function verifyAccessToken(pool: PoolServices, token: string) {
   try {
     const { payload } = await jwtVerify(token, createLocalJWKSet(pool.keys.jwks()), {
-      issuer: pool.settings.issuer,
+      issuer: pool.config.issuer,
       algorithms: ["RS256"],
       currentDate: new Date(pool.now()),
     });

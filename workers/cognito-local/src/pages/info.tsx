@@ -1,36 +1,36 @@
 import { PageLayout } from "@mcp-cognito-workers/http";
 import type { PoolTemplate } from "../config/pool-template";
 import { listPoolScopes } from "../config/pool-template";
-import type { LocalSettings } from "../config/settings";
+import type { Config } from "../config/vars";
 import { STYLESHEET_PATH } from "./layout";
 
 /** What `GET /` reports: everything a developer needs to point a client at the stand-in. */
-export function describeStandIn(settings: LocalSettings, template: PoolTemplate) {
+export function describeStandIn(config: Config, template: PoolTemplate) {
   return {
     service: "cognito-local",
     notice: "Local development values only. Never use them anywhere else.",
-    region: settings.region,
-    userPoolId: settings.userPoolId,
+    region: config.region,
+    userPoolId: config.userPoolId,
     userPoolName: template.userPoolName,
     featurePlan: template.featurePlan,
-    issuer: settings.issuer,
-    discovery: `${settings.issuer}/.well-known/openid-configuration`,
-    jwks: `${settings.issuer}/.well-known/jwks.json`,
+    issuer: config.issuer,
+    discovery: `${config.issuer}/.well-known/openid-configuration`,
+    jwks: `${config.issuer}/.well-known/jwks.json`,
     /** Cognito's IdP host (IdP API, issuer, discovery, JWKS): `PUBLIC_ORIGIN`. */
-    idpEndpoint: `${settings.publicOrigin}/`,
+    idpEndpoint: `${config.publicOrigin}/`,
     /** Cognito's managed-login domain (OAuth endpoints, sign-in pages), another host: `LOGIN_ORIGIN`. */
-    managedLogin: settings.loginOrigin,
+    managedLogin: config.loginOrigin,
     scopes: listPoolScopes(template),
     staticClient: {
       clientName: template.staticClient.ClientName,
-      clientId: settings.staticClientId,
-      clientSecret: settings.staticClientSecret,
+      clientId: config.staticClientId,
+      clientSecret: config.staticClientSecret,
       callbackUrls: template.staticClient.CallbackURLs ?? [],
     },
-    demoUser: { username: settings.demoUser.username, password: settings.demoUser.password },
+    demoUser: { username: config.demoUser.username, password: config.demoUser.password },
     apiCredentials: {
-      accessKeyId: settings.accessKeyId,
-      secretAccessKey: settings.secretAccessKey,
+      accessKeyId: config.accessKeyId,
+      secretAccessKey: config.secretAccessKey,
     },
   };
 }

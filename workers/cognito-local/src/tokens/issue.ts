@@ -105,7 +105,7 @@ async function sign(
   lifetimeSeconds: number,
 ): Promise<string> {
   const { kid, key } = await pool.keys.signingKey(use);
-  return new SignJWT({ ...claims, iss: pool.settings.issuer })
+  return new SignJWT({ ...claims, iss: pool.config.issuer })
     .setProtectedHeader({ kid, alg: "RS256" })
     .setIssuedAt(iat)
     .setExpirationTime(iat + lifetimeSeconds)

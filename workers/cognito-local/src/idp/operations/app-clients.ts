@@ -19,7 +19,7 @@ export const APP_CLIENT_MESSAGES = {
 export const createUserPoolClient: Operation = (input, pool) => {
   const client = buildUserPoolClient(input, {
     template: pool.template,
-    userPoolId: pool.settings.userPoolId,
+    userPoolId: pool.config.userPoolId,
     now: pool.now(),
   });
   const quota = pool.runtime().appClientQuota;
@@ -53,7 +53,7 @@ export const updateUserPoolClient: Operation = (input, pool) => {
   const existing = requireClient(pool, request.ClientId);
   const client = buildUserPoolClient(input, {
     template: pool.template,
-    userPoolId: pool.settings.userPoolId,
+    userPoolId: pool.config.userPoolId,
     now: pool.now(),
     existing,
   });

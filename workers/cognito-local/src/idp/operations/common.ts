@@ -10,8 +10,8 @@ export type Operation = (
 ) => unknown | Promise<unknown>;
 
 /** Throws `ResourceNotFoundException` unless the id is the stand-in's pool. */
-export function assertUserPool(pool: Pick<PoolServices, "settings">, userPoolId: string): void {
-  if (userPoolId !== pool.settings.userPoolId) {
+export function assertUserPool(pool: Pick<PoolServices, "config">, userPoolId: string): void {
+  if (userPoolId !== pool.config.userPoolId) {
     throw new CognitoError("ResourceNotFoundException", CLIENT_MESSAGES.poolNotFound(userPoolId));
   }
 }

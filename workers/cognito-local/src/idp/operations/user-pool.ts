@@ -9,14 +9,14 @@ export const LOCAL_ACCOUNT_ID = "000000000000";
 export const describeUserPool: Operation = (input, pool) => {
   const request = readInput(input, DESCRIBE_USER_POOL) as { UserPoolId: string };
   assertUserPool(pool, request.UserPoolId);
-  const { settings, template } = pool;
+  const { config, template } = pool;
   const policy = template.passwordPolicy;
   // The pool has no stored birth date; the static client is made when the pool is first seeded.
   const created =
-    pool.store.getClient(settings.staticClientId)?.CreationDate ?? toEpochSeconds(pool.now());
+    pool.store.getClient(config.staticClientId)?.CreationDate ?? toEpochSeconds(pool.now());
   return {
     UserPool: {
-      Id: settings.userPoolId,
+      Id: config.userPoolId,
       Name: template.userPoolName,
       Policies: {
         PasswordPolicy: {
@@ -36,7 +36,7 @@ export const describeUserPool: Operation = (input, pool) => {
       Domain: template.domainPrefix,
       AdminCreateUserConfig: { AllowAdminCreateUserOnly: !template.allowSelfSignUp },
       UsernameConfiguration: { CaseSensitive: template.usernameCaseSensitive },
-      Arn: `arn:aws:cognito-idp:${settings.region}:${LOCAL_ACCOUNT_ID}:userpool/${settings.userPoolId}`,
+      Arn: `arn:aws:cognito-idp:${config.region}:${LOCAL_ACCOUNT_ID}:userpool/${config.userPoolId}`,
       UserPoolTier: template.featurePlan,
     },
   };

@@ -1,5 +1,5 @@
 /** Values the stand-in runs with, read from wrangler vars (see wrangler.toml). Local development values only. */
-export interface LocalSettings {
+export interface Config {
   /**
    * Origin of Cognito's `cognito-idp.<region>.amazonaws.com` host: the IdP JSON API, the issuer
    * under it, discovery and JWKS (and the local test hooks), e.g. `http://localhost:9229`.
@@ -25,7 +25,7 @@ export interface LocalSettings {
   rateLimitPerSecond: number;
 }
 
-export type SettingsEnv = Pick<
+export type ConfigEnv = Pick<
   Env,
   | "PUBLIC_ORIGIN"
   | "LOGIN_ORIGIN"
@@ -45,8 +45,8 @@ export type SettingsEnv = Pick<
 const USER_POOL_ID_PATTERN = /^[\w-]+_[0-9a-zA-Z]+$/;
 const CLIENT_ID_PATTERN = /^[a-z0-9]{26}$/;
 
-/** Reads and checks the stand-in's settings; a bad value is a configuration mistake and throws. */
-export function readSettings(env: SettingsEnv): LocalSettings {
+/** Reads and checks the stand-in's wrangler vars; a bad value is a configuration mistake and throws. */
+export function readConfig(env: ConfigEnv): Config {
   const publicOrigin = new URL(env.PUBLIC_ORIGIN).origin;
   const loginOrigin = new URL(env.LOGIN_ORIGIN).origin;
   // Requests are told apart by the host they name: one host for both would hide code that

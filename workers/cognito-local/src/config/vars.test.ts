@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { readSettings, type SettingsEnv } from "./settings";
+import { type ConfigEnv, readConfig } from "./vars";
 
-const ENV: SettingsEnv = {
+const ENV: ConfigEnv = {
   PUBLIC_ORIGIN: "http://localhost:9229",
   LOGIN_ORIGIN: "http://127.0.0.1:9229",
   AWS_REGION: "us-east-1",
@@ -19,8 +19,8 @@ const ENV: SettingsEnv = {
 
 describe("the stand-in's two origins, as Cognito's two hosts", () => {
   it("reads the IdP origin (issuer under it) and the managed-login origin", () => {
-    const settings = readSettings({ ...ENV, LOGIN_ORIGIN: "http://127.0.0.1:9229/" });
-    expect(settings).toMatchObject({
+    const config = readConfig({ ...ENV, LOGIN_ORIGIN: "http://127.0.0.1:9229/" });
+    expect(config).toMatchObject({
       publicOrigin: "http://localhost:9229",
       loginOrigin: "http://127.0.0.1:9229",
       issuer: "http://localhost:9229/us-east-1_LocalDev01",
@@ -31,7 +31,7 @@ describe("the stand-in's two origins, as Cognito's two hosts", () => {
     ["the same origin", "http://localhost:9229"],
     ["the same host over https", "https://localhost:9229"],
   ])("refuses a managed-login origin on the issuer's host: %s", (_, login) => {
-    expect(() => readSettings({ ...ENV, LOGIN_ORIGIN: login })).toThrow(
+    expect(() => readConfig({ ...ENV, LOGIN_ORIGIN: login })).toThrow(
       /LOGIN_ORIGIN must name another host than PUBLIC_ORIGIN/,
     );
   });
