@@ -4,6 +4,7 @@ import {
   callModern,
   ENVELOPE,
   mcpHeaders,
+  messagesOf,
   modernHeaders,
   modernRpc,
   PRM_URL,
@@ -270,16 +271,6 @@ describe("MCP 2026-07-28: methods the revision removed are 404 -32601", () => {
 describe("MCP logging: saving and deleting are logged only to a client that asks", () => {
   const LOG_LEVEL_KEY = "io.modelcontextprotocol/logLevel";
   const save = { name: "create_context", arguments: { title: "Logged", content: "x" } };
-
-  /** The JSON-RPC messages of an answer, whether one JSON body or an SSE stream. */
-  async function messagesOf(res: Response): Promise<Record<string, unknown>[]> {
-    const text = await res.text();
-    if (!res.headers.get("content-type")?.includes("text/event-stream")) return [JSON.parse(text)];
-    return text
-      .split("\n")
-      .filter((line) => line.startsWith("data: "))
-      .map((line) => JSON.parse(line.slice("data: ".length)));
-  }
 
   it("sends a notifications/message before the result when _meta asks for info (2026-07-28)", async () => {
     const { call, token } = await setup();

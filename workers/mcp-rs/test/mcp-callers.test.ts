@@ -1,9 +1,7 @@
-import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { Principal } from "../src/auth/verify-token";
 import { createMcpEndpoint } from "../src/mcp/endpoint";
 import {
-  CLIENT_ID,
+  buildCaller,
   callLegacy,
   callModern,
   mcpHeaders,
@@ -12,7 +10,6 @@ import {
   RESOURCE,
   rpc,
   setup,
-  T0,
 } from "./support";
 
 describe("one MCP handler per app: each request is served for its own caller", () => {
@@ -41,23 +38,11 @@ describe("one MCP handler per app: each request is served for its own caller", (
 
   it("builds each request's server from that request's caller, even when requests overlap", async () => {
     const serve = createMcpEndpoint();
-    const callerOf = (username: string, i: number) => {
-      const principal: Principal = {
-        sub: `${i}0000000-2222-4333-8444-555555555555`,
-        username,
-        clientId: CLIENT_ID,
+    const callerOf = (username: string, i: number) =>
+      buildCaller(username, {
         scopes: ["mcp-api/read"],
-        audience: [],
-        expiresAt: Math.floor(T0 / 1000) + 3600,
-        originJti: undefined,
-      };
-      return {
-        principal,
-        token: `token-of-${username}`,
-        contexts: env.USER_CONTEXTS.getByName(principal.sub),
-        now: () => T0,
-      };
-    };
+        sub: `${i}0000000-2222-4333-8444-555555555555`,
+      });
     const params = { name: "whoami", arguments: {} };
     const requests = ["alice", "bob", "carol"].flatMap((username, i) => [
       { username, modern: true, caller: callerOf(username, i) },

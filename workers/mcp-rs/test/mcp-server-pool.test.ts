@@ -1,18 +1,16 @@
-import { env } from "cloudflare:test";
 import type { McpServer } from "@modelcontextprotocol/server";
 import { describe, expect, it } from "vitest";
-import type { Principal } from "../src/auth/verify-token";
 import { createMcpEndpoint } from "../src/mcp/endpoint";
 import { buildMcpServer, type McpCaller, type McpCallerSeat } from "../src/mcp/server";
 import {
-  CLIENT_ID,
+  buildCaller,
   ENVELOPE,
   mcpHeaders,
+  messagesOf,
   modernHeaders,
   modernRpc,
   RESOURCE,
   rpc,
-  T0,
 } from "./support";
 
 const LOG_LEVEL_KEY = "io.modelcontextprotocol/logLevel";
@@ -58,35 +56,9 @@ function watchedEndpoint() {
   return { serve: createMcpEndpoint({ buildServer }), built, served, held };
 }
 
-function callerOf(username: string): McpCaller {
-  const principal: Principal = {
-    sub: crypto.randomUUID(),
-    username,
-    clientId: CLIENT_ID,
-    scopes: ["mcp-api/read", "mcp-api/write"],
-    audience: [],
-    expiresAt: Math.floor(T0 / 1000) + 3600,
-    originJti: undefined,
-  };
-  return {
-    principal,
-    token: `token-of-${username}`,
-    contexts: env.USER_CONTEXTS.getByName(principal.sub),
-    now: () => T0,
-  };
-}
+const callerOf = (username: string) => buildCaller(username);
 
 type Serve = ReturnType<typeof createMcpEndpoint>;
-
-/** The JSON-RPC messages of an answer, whether one JSON body or an SSE stream. */
-async function messagesOf(res: Response): Promise<Record<string, unknown>[]> {
-  const text = await res.text();
-  if (!res.headers.get("content-type")?.includes("text/event-stream")) return [JSON.parse(text)];
-  return text
-    .split("\n")
-    .filter((line) => line.startsWith("data: "))
-    .map((line) => JSON.parse(line.slice("data: ".length)));
-}
 
 /** The structured result of the last message of an answer. */
 function resultOf(messages: Record<string, unknown>[]) {

@@ -1,6 +1,8 @@
 import { env } from "cloudflare:test";
 import { exportJWK, generateKeyPair, type JWK, type JWTPayload, SignJWT } from "jose";
 import { createApp } from "../src/app";
+import type { Principal } from "../src/auth/verify-token";
+import type { McpCaller } from "../src/mcp/server";
 
 /** Values of wrangler.toml, as the worker sees them in tests. */
 export const ISSUER = env.COGNITO_ISSUER;
@@ -238,4 +240,39 @@ export async function callLegacy(
     body: rpc(method, params),
   });
   return { res, body: (await res.json()) as RpcAnswer };
+}
+
+/**
+ * An MCP caller as the token check makes one, for calling the endpoint directly: its own subject
+ * (a new one unless given), its own contexts.
+ */
+export function buildCaller(
+  username: string,
+  { scopes = [READ, WRITE], sub = crypto.randomUUID() }: { scopes?: string[]; sub?: string } = {},
+): McpCaller {
+  const principal: Principal = {
+    sub,
+    username,
+    clientId: CLIENT_ID,
+    scopes,
+    audience: [],
+    expiresAt: Math.floor(T0 / 1000) + 3600,
+    originJti: undefined,
+  };
+  return {
+    principal,
+    token: `token-of-${username}`,
+    contexts: env.USER_CONTEXTS.getByName(principal.sub),
+    now: () => T0,
+  };
+}
+
+/** The JSON-RPC messages of an answer, whether one JSON body or an SSE stream. */
+export async function messagesOf(res: Response): Promise<Record<string, unknown>[]> {
+  const text = await res.text();
+  if (!res.headers.get("content-type")?.includes("text/event-stream")) return [JSON.parse(text)];
+  return text
+    .split("\n")
+    .filter((line) => line.startsWith("data: "))
+    .map((line) => JSON.parse(line.slice("data: ".length)));
 }
