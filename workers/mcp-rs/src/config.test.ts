@@ -43,11 +43,24 @@ describe("configuration from wrangler vars", () => {
   });
 
   it.each([
-    [{ COGNITO_ISSUER: "" }, '"COGNITO_ISSUER" must be an absolute URL'],
+    [{ COGNITO_ISSUER: "issuer" }, '"COGNITO_ISSUER" must be an absolute URL'],
     [{ AUTHORIZATION_SERVER: "auth" }, '"AUTHORIZATION_SERVER" must be an absolute URL'],
     [{ RESOURCE_URL: "/mcp" }, '"RESOURCE_URL" must be an absolute URL'],
     [{ READ_SCOPE: "a b" }, '"READ_SCOPE" must be one scope token without spaces or quotes'],
   ])("refuses %j as a deployment mistake", (override, message) => {
     expect(() => readConfig({ ...BASE, ...override })).toThrow(new TypeError(message));
+  });
+
+  it.each([
+    "COGNITO_ISSUER",
+    "AUTHORIZATION_SERVER",
+    "READ_SCOPE",
+    "WRITE_SCOPE",
+    "REQUIRE_AUDIENCE",
+  ])("answers 503 naming %s while it is missing, not a 500", (name) => {
+    for (const value of [undefined, "", " "])
+      expect(() => readConfig({ ...BASE, [name]: value })).toThrow(
+        expect.objectContaining({ status: 503, description: `${name} is not set` }),
+      );
   });
 });

@@ -36,15 +36,19 @@ export interface Config {
 }
 
 /**
- * Reads and checks the variables. A malformed one is a deployment mistake (TypeError → 500); a missing
- * REQUIRE_AUDIENCE is a 503 naming it (see `requireSet`).
+ * Reads and checks the variables. A missing variable that has no default (`COGNITO_ISSUER`,
+ * `AUTHORIZATION_SERVER`, `READ_SCOPE`, `WRITE_SCOPE`, `REQUIRE_AUDIENCE`) is a 503 naming it (see
+ * `requireSet`); a malformed one is a deployment mistake (TypeError → 500, its cause logged).
  */
 export function readConfig(env: ConfigEnv): Config {
-  const issuer = requireUrl(env.COGNITO_ISSUER, "COGNITO_ISSUER");
-  const authorizationServer = requireUrl(env.AUTHORIZATION_SERVER, "AUTHORIZATION_SERVER");
+  const issuer = requireUrl(requireSet(env.COGNITO_ISSUER, "COGNITO_ISSUER"), "COGNITO_ISSUER");
+  const authorizationServer = requireUrl(
+    requireSet(env.AUTHORIZATION_SERVER, "AUTHORIZATION_SERVER"),
+    "AUTHORIZATION_SERVER",
+  );
   const resourceUrl = env.RESOURCE_URL ? requireUrl(env.RESOURCE_URL, "RESOURCE_URL") : undefined;
-  const readScope = requireScope(env.READ_SCOPE, "READ_SCOPE");
-  const writeScope = requireScope(env.WRITE_SCOPE, "WRITE_SCOPE");
+  const readScope = requireScope(requireSet(env.READ_SCOPE, "READ_SCOPE"), "READ_SCOPE");
+  const writeScope = requireScope(requireSet(env.WRITE_SCOPE, "WRITE_SCOPE"), "WRITE_SCOPE");
   const allowedOrigins = (env.ALLOWED_ORIGINS ?? "")
     .split(",")
     .map((origin) => origin.trim())
@@ -80,8 +84,8 @@ function requireSet(value: string | undefined, name: string): string {
   });
 }
 
-function requireUrl(value: string | undefined, name: string): string {
-  if (!value || !URL.canParse(value)) throw new TypeError(`"${name}" must be an absolute URL`);
+function requireUrl(value: string, name: string): string {
+  if (!URL.canParse(value)) throw new TypeError(`"${name}" must be an absolute URL`);
   return value.replace(/\/+$/, "");
 }
 
@@ -92,8 +96,8 @@ function parseSwitch(value: string | undefined, name: string): boolean {
   return value === "true";
 }
 
-function requireScope(value: string | undefined, name: string): string {
-  if (!value || /[\s"\\]/.test(value))
+function requireScope(value: string, name: string): string {
+  if (/[\s"\\]/.test(value))
     throw new TypeError(`"${name}" must be one scope token without spaces or quotes`);
   return value;
 }
