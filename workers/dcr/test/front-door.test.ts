@@ -330,6 +330,31 @@ describe("RFC 8252 §7.3: a loopback redirect URI matches on any port, nothing e
     await expectPage(response, 400, "The redirect_uri is not registered for this client.");
   });
 
+  it("VS Code's registration: an origin alone (http://127.0.0.1:33418), signed in and redeemed", async () => {
+    const facade = setup();
+    const vscode = "http://127.0.0.1:33418";
+    const { client_id } = await registerClient(facade, {
+      redirect_uris: [vscode, "https://vscode.dev/redirect"],
+      client_name: "Visual Studio Code",
+      token_endpoint_auth_method: "none",
+    });
+    const back = await signInThroughFrontDoor(facade, browserOn(facade), {
+      client_id,
+      redirect_uri: vscode,
+    });
+    expect(`${back.origin}${back.pathname}`).toBe(`${vscode}/`);
+    const code = back.searchParams.get("code") ?? "";
+    expect(code).not.toBe("");
+    const response = await postToken(facade, {
+      grant_type: "authorization_code",
+      code,
+      code_verifier: VERIFIER,
+      redirect_uri: vscode,
+      client_id,
+    });
+    expect(response.status).toBe(200);
+  });
+
   it("refuses a non-loopback redirect URI on another port", async () => {
     const facade = setup();
     const { client_id } = await registerClient(facade, WEB_CLIENT);

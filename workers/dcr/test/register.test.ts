@@ -457,7 +457,8 @@ describe("RFC 7591 §3.2.2 error response: every rule rejects", () => {
       "https://App.example.com/cb",
       "https://app.example.com:443/cb",
       "https://app.example.com/a/../cb",
-      "https://app.example.com",
+      "https://app.example.com:443",
+      "https://app.example.com?x=1",
       "http://localhost:6274/oauth\\callback",
     ])
       await expectOAuthError(
@@ -466,6 +467,15 @@ describe("RFC 7591 §3.2.2 error response: every rule rejects", () => {
         "invalid_redirect_uri",
         /must be written in normalized form/,
       );
+  });
+
+  it("takes an origin alone as written: VS Code's http://127.0.0.1:33418 (RFC 3986 §6.2.3)", async () => {
+    const { register } = setup();
+    for (const uri of ["http://127.0.0.1:33418", "https://app.example.com"]) {
+      const res = await register({ ...INSPECTOR, redirect_uris: [uri] });
+      expect(res.status).toBe(201);
+      expect(((await res.json()) as { redirect_uris: string[] }).redirect_uris).toEqual([uri]);
+    }
   });
 
   it("refuses a body that is not a JSON object", async () => {

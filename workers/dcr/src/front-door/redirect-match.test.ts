@@ -42,12 +42,23 @@ describe("RFC 8252 §7.3: a loopback redirect URI matches on any port", () => {
       "http://127.0.0.1:8080/callback",
     ],
     ["a request without a port", "http://127.0.0.1:8765/cb?x=1", "http://127.0.0.1/cb?x=1"],
+    [
+      "an origin alone, as VS Code registers it",
+      "http://127.0.0.1:33418",
+      "http://127.0.0.1:40000",
+    ],
+    ["an origin alone against the root path", "http://127.0.0.1:33418/", "http://127.0.0.1:5000"],
   ])("%s", (_, registeredUri, requested) => {
     expect(matchRedirectUri([registeredUri], requested)).toBe(requested);
   });
 
   it.each([
     ["another path", "http://127.0.0.1:8765/callback", "http://127.0.0.1:1/other"],
+    [
+      "a path where an origin alone is registered",
+      "http://127.0.0.1:33418",
+      "http://127.0.0.1:1/cb",
+    ],
     ["another query", "http://127.0.0.1:8765/cb?a=1", "http://127.0.0.1:1/cb?a=2"],
     ["another loopback host", "http://127.0.0.1:8765/callback", "http://localhost:8765/callback"],
     ["https", "https://127.0.0.1:8765/callback", "https://127.0.0.1:1/callback"],

@@ -1,4 +1,5 @@
 import { isLoopbackHost } from "@mcp-cognito-workers/http";
+import { isWrittenAsParsed } from "../registration/redirect-uri";
 
 function loopbackUrl(uri: string): URL | undefined {
   let url: URL;
@@ -8,8 +9,8 @@ function loopbackUrl(uri: string): URL | undefined {
     return undefined;
   }
   if (url.protocol !== "http:" || !isLoopbackHost(url.hostname)) return undefined;
-  // Only a URI in its canonical form can match on a parsed comparison.
-  if (url.href !== uri) return undefined;
+  // Only a URI in its canonical form (or an origin alone) can match on a parsed comparison.
+  if (!isWrittenAsParsed(uri, url)) return undefined;
   return url;
 }
 

@@ -19,6 +19,15 @@ const FORBIDDEN_SCHEMES = new Set([
   "https",
 ]);
 
+/**
+ * Whether `uri` is written as the URL parser reads it (`url.href`), or is an origin alone with no
+ * path, as VS Code registers `http://127.0.0.1:33418`: the parser reads that one with the root
+ * path `/` added, which names the same resource (RFC 3986 §6.2.3).
+ */
+export function isWrittenAsParsed(uri: string, url: URL): boolean {
+  return url.href === uri || (url.href === `${uri}/` && url.pathname === "/" && url.search === "");
+}
+
 function reject(description: string): never {
   throw new OAuthError("invalid_redirect_uri", description);
 }
@@ -51,7 +60,7 @@ export function assertRedirectUri(uri: string, options: RedirectUriOptions): voi
     reject(`"redirect_uris" entry ${shown} must not contain userinfo`);
   // Matched as parsed: a URI that the URL parser reads otherwise than it is written (a backslash,
   // upper-case host, default port, dot segments) could pass a pattern yet lead elsewhere.
-  if (url.href !== uri)
+  if (!isWrittenAsParsed(uri, url))
     reject(
       `"redirect_uris" entry ${shown} must be written in normalized form: ${JSON.stringify(url.href)}`,
     );
