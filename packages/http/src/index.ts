@@ -22,6 +22,7 @@ export {
   STYLESHEET_MAX_AGE_SECONDS,
   stylesheetResponse,
 } from "./page-layout";
+export { readOncePerEnv } from "./per-env";
 export {
   findMissingSecrets,
   MISSING_SECRET_RETRY_AFTER_SECONDS,

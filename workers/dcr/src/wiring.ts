@@ -1,7 +1,7 @@
 // What every handler is built from: the injected dependencies (tests inject; production uses the
 // defaults) and, per request, the configuration and the registration context.
 
-import { logEvent, OAuthError } from "@mcp-cognito-workers/http";
+import { logEvent, OAuthError, readOncePerEnv } from "@mcp-cognito-workers/http";
 import { createSharedAppClients, type SharedAppClient } from "./app-clients/shared";
 import type { CognitoPoolOptions } from "./cognito/operations";
 import { type Config, readConfig } from "./config";
@@ -93,8 +93,11 @@ export function createWiring(deps: AppDependencies = {}) {
     };
   };
 
+  // Parsed once per env object (the runtime passes the same one while the vars stay the same).
+  const configOf = readOncePerEnv(readConfig);
+
   const contextOf = (env: Env, request: Request) => {
-    const config = readConfig(env);
+    const config = configOf(env);
     const context = registrationContext(env, config, config.issuer ?? new URL(request.url).origin);
     return { config, context };
   };
@@ -149,6 +152,7 @@ export function createWiring(deps: AppDependencies = {}) {
     now,
     sleep,
     getDiscovery,
+    configOf,
     limitsOf,
     cognitoOptions: (config: Config, limits: LimitsStub, pace: { maxWaitMs?: number } = {}) =>
       cognitoOptions(config, deps, limits, pace),

@@ -1,5 +1,4 @@
 import { logEvent } from "@mcp-cognito-workers/http";
-import { readConfig } from "../config";
 import { createClientLocks } from "../limits/limits";
 import type { Wiring } from "../wiring";
 import { reconcile } from "./reconcile";
@@ -10,7 +9,7 @@ const RECONCILE_PACE_MAX_WAIT_MILLISECONDS = 60_000;
 /** The daily cron: Cognito reconciled with KV, stale and never-used registrations deleted. */
 export function scheduledHandler(wiring: Wiring) {
   return async (_controller: ScheduledController, env: Env): Promise<void> => {
-    const config = readConfig(env);
+    const config = wiring.configOf(env);
     const pace = { maxWaitMs: RECONCILE_PACE_MAX_WAIT_MILLISECONDS };
     const limits = wiring.limitsOf(env);
     const report = await reconcile({
