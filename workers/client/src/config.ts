@@ -1,4 +1,4 @@
-/** The client's settings, read once per request from its vars. */
+/** The client's settings, read from its vars (once per env object: see the config middleware). */
 export interface ClientConfig {
   appName: string;
   cognitoIssuer: string;

@@ -1,7 +1,10 @@
 import { logEvent } from "@mcp-cognito-workers/http";
 import { RequestError } from "./http/errors";
 
-/** What the resource server needs from its environment, checked once per request. */
+/**
+ * What the resource server needs from its environment, checked once per env object (see the
+ * config middleware).
+ */
 export type ConfigEnv = Pick<
   Env,
   | "COGNITO_ISSUER"
